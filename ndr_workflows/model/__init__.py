@@ -1,0 +1,37 @@
+"""The JSONata-mode state model: one small module per state type, fragments
+that compose with ``>>``, the state machine, its checks and the renderer."""
+
+from .base import ON_FAILURE, Catch, OnFailure, Retry, State, Target
+from .choice import Choice, Rule
+from .errors import BuildError, Problem
+from .fragment import Fragment, chain
+from .machine import StateMachine
+from .map_ import Map
+from .parallel import Parallel
+from .pass_ import Pass
+from .task import Task
+from .terminal import Fail, Succeed
+from .wait import Wait
+
+__all__ = [
+    "ON_FAILURE",
+    "OnFailure",
+    "Target",
+    "Retry",
+    "Catch",
+    "State",
+    "Pass",
+    "Task",
+    "Choice",
+    "Rule",
+    "Wait",
+    "Map",
+    "Parallel",
+    "Succeed",
+    "Fail",
+    "Fragment",
+    "chain",
+    "StateMachine",
+    "Problem",
+    "BuildError",
+]

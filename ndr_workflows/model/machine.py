@@ -1,0 +1,84 @@
+"""The state machine: a body fragment, a failure handler, and top-level fields.
+
+Building resolves what composition left symbolic (``ON_FAILURE`` goes to the
+failure handler, open exits become ``End``), runs every build-time check and
+either returns the rendered definition or raises one :class:`BuildError`
+listing every problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .base import State
+from .errors import BuildError, Problem
+from .fragment import Fragment
+from .render import dumps, render_graph
+
+__all__ = ["StateMachine", "finalize"]
+
+
+def finalize(fragment: Fragment) -> Fragment:
+    """Open exits become ``End`` (a Choice keeps no Default), recursively."""
+    states: list[State] = []
+    for s in fragment.states:
+        if s.TYPE == "Map":
+            s = replace(s, processor=finalize(s.processor))  # type: ignore[call-arg, attr-defined]
+        elif s.TYPE == "Parallel":
+            s = replace(s, branches=tuple(finalize(b) for b in s.branches))  # type: ignore[call-arg, attr-defined]
+        if s.open_exit() and s.TYPE != "Choice":
+            s = replace(s, end=True)  # type: ignore[call-arg]
+        states.append(s)
+    return Fragment(tuple(states), fragment.start, fragment.problems)
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """A whole flow.
+
+    ``on_failure`` (usually a Fail state named ``WorkflowFailed``) receives
+    every transition that builders sent to ``ON_FAILURE``; it is placed
+    after the body's states.
+    """
+
+    body: Fragment
+    comment: str | None = None
+    timeout_seconds: int | None = None
+    on_failure: State | None = None
+    name: str | None = None
+
+    def graph(self) -> Fragment:
+        """The resolved graph, before any check."""
+        body = Fragment.of(self.body)
+        if self.on_failure is not None:
+            body = body.on_failure(self.on_failure.name)
+            body = Fragment(body.states + (self.on_failure,), body.start, body.problems)
+        return finalize(body)
+
+    def problems(self) -> list[Problem]:
+        """Every build-time problem (structure, fields, JSONata, variables)."""
+        from .checks import check_graph
+
+        return check_graph(self.graph(), timeout_seconds=self.timeout_seconds)
+
+    def to_dict(self, *, check: bool = True) -> dict[str, Any]:
+        """The ASL definition as plain data; raises :class:`BuildError` if wrong."""
+        graph = self.graph()
+        if check:
+            from .checks import check_graph
+
+            problems = check_graph(graph, timeout_seconds=self.timeout_seconds)
+            if problems:
+                raise BuildError(problems, self.name or "flow")
+        out: dict[str, Any] = {"QueryLanguage": "JSONata"}
+        if self.comment:
+            out["Comment"] = self.comment
+        if self.timeout_seconds is not None:
+            out["TimeoutSeconds"] = self.timeout_seconds
+        out.update(render_graph(graph.states, graph.start))
+        return out
+
+    def to_json(self, *, check: bool = True) -> str:
+        """The exported text: deterministic bytes (UTF-8) for the same code."""
+        return dumps(self.to_dict(check=check))

@@ -1,0 +1,139 @@
+"""The one renderer: the state model to ASL JSON.
+
+Determinism is the point: states in declaration order, keys in a fixed order
+(``Type`` first, then the order below, which follows the ASL specification's
+reading order), expressions spelled by :meth:`Expr.render`, 2-space indent
+and a trailing newline. Nothing here reads the clock, the region or the
+environment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..expressions import Expr, render_template
+from .base import Catch, OnFailure, Retry, State
+from .choice import Rule
+
+__all__ = ["render_state", "render_graph", "dumps", "STATE_KEY_ORDER"]
+
+# (attribute, ASL key) in output order, for every state type.
+STATE_KEY_ORDER: tuple[tuple[str, str], ...] = (
+    ("comment", "Comment"),
+    ("resource", "Resource"),
+    ("items", "Items"),
+    ("item_selector", "ItemSelector"),
+    ("processor", "ItemProcessor"),
+    ("branches", "Branches"),
+    ("max_concurrency", "MaxConcurrency"),
+    ("tolerated_failure_percentage", "ToleratedFailurePercentage"),
+    ("tolerated_failure_count", "ToleratedFailureCount"),
+    ("label", "Label"),
+    ("arguments", "Arguments"),
+    ("seconds", "Seconds"),
+    ("timestamp", "Timestamp"),
+    ("timeout_seconds", "TimeoutSeconds"),
+    ("heartbeat_seconds", "HeartbeatSeconds"),
+    ("choices", "Choices"),
+    ("default", "Default"),
+    ("error", "Error"),
+    ("cause", "Cause"),
+    ("assign", "Assign"),
+    ("output", "Output"),
+    ("retry", "Retry"),
+    ("catch", "Catch"),
+    ("next", "Next"),
+    ("end", "End"),
+)
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, OnFailure):
+        # Only reachable when rendering an unchecked graph for diagnostics.
+        return "<ON_FAILURE>"
+    if isinstance(value, Expr):
+        return value.render()
+    return render_template(value)
+
+
+def _retry(r: Retry) -> dict[str, Any]:
+    out: dict[str, Any] = {"ErrorEquals": list(r.errors)}
+    for attr, key in (
+        ("interval_seconds", "IntervalSeconds"),
+        ("max_attempts", "MaxAttempts"),
+        ("backoff_rate", "BackoffRate"),
+        ("max_delay_seconds", "MaxDelaySeconds"),
+        ("jitter", "JitterStrategy"),
+        ("comment", "Comment"),
+    ):
+        v = getattr(r, attr)
+        if v is not None:
+            out[key] = v
+    return out
+
+
+def _catch(c: Catch) -> dict[str, Any]:
+    out: dict[str, Any] = {"ErrorEquals": list(c.errors)}
+    if c.comment is not None:
+        out["Comment"] = c.comment
+    if c.assign:
+        out["Assign"] = _value(c.assign)
+    if c.output is not None:
+        out["Output"] = _value(c.output)
+    out["Next"] = _value(c.next)
+    return out
+
+
+def _rule(r: Rule) -> dict[str, Any]:
+    out: dict[str, Any] = {"Condition": _value(r.condition)}
+    if r.comment is not None:
+        out["Comment"] = r.comment
+    if r.assign:
+        out["Assign"] = _value(r.assign)
+    if r.output is not None:
+        out["Output"] = _value(r.output)
+    out["Next"] = _value(r.next)
+    return out
+
+
+def render_graph(states: tuple[State, ...] | list[State], start: str) -> dict[str, Any]:
+    """``{"StartAt": ..., "States": {...}}`` for one scope."""
+    return {"StartAt": start, "States": {s.name: render_state(s) for s in states}}
+
+
+def render_state(state: State) -> dict[str, Any]:
+    """One state as ASL (JSONata mode)."""
+    out: dict[str, Any] = {"Type": state.TYPE}
+    for attr, key in STATE_KEY_ORDER:
+        if not hasattr(state, attr):
+            continue
+        v = getattr(state, attr)
+        if v is None or (attr == "end" and v is False):
+            continue
+        if attr in ("retry", "catch", "choices", "branches") and not v:
+            continue
+        if attr == "processor":
+            config: dict[str, Any] = {"Mode": state.mode}  # type: ignore[attr-defined]
+            if getattr(state, "execution_type", None):
+                config["ExecutionType"] = state.execution_type  # type: ignore[attr-defined]
+            out[key] = {"ProcessorConfig": config, **render_graph(v.states, v.start)}
+        elif attr == "branches":
+            out[key] = [render_graph(b.states, b.start) for b in v]
+        elif attr == "choices":
+            out[key] = [_rule(r) for r in v]
+        elif attr == "retry":
+            out[key] = [_retry(r) for r in v]
+        elif attr == "catch":
+            out[key] = [_catch(c) for c in v]
+        elif attr == "assign" and isinstance(v, Mapping) and not v:
+            continue
+        else:
+            out[key] = _value(v)
+    return out
+
+
+def dumps(document: Mapping[str, Any]) -> str:
+    """The exact bytes written to disk (as text): 2-space indent, newline at end."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
