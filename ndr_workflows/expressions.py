@@ -15,10 +15,11 @@ and ItemSelector hold.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Union
+TYPE_CHECKING = False  # avoids importing typing at run time; type checkers treat it as True
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Mapping, Sequence
+    from typing import Union
 
 __all__ = [
     "Expr",
@@ -30,6 +31,8 @@ __all__ = [
     "arr",
     "json_string",
     "states_input",
+    "string_of",
+    "to_jsonata",
     "context",
     "STATES_RESULT",
     "ERROR_OUTPUT",
@@ -41,14 +44,27 @@ __all__ = [
     "iter_exprs",
 ]
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-@dataclass(frozen=True)
 class Expr:
-    """One JSONata expression (the text between ``{%`` and ``%}``)."""
+    """One JSONata expression (the text between ``{%`` and ``%}``). Immutable."""
 
-    text: str
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"an expression is JSONata text (str), not {type(text).__name__}")
+        object.__setattr__(self, "text", text)
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError("Expr is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Expr) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(("Expr", self.text))
+
+    def __repr__(self) -> str:
+        return f"expr({self.text!r})"
 
     def render(self) -> str:
         """The ASL spelling: one line, one space inside each delimiter."""
@@ -56,14 +72,15 @@ class Expr:
 
     def field(self, name: str) -> Expr:
         """``$x.name``; names that are not identifiers are back-quoted."""
-        step = name if _IDENT.fullmatch(name) else "`" + name.replace("`", "") + "`"
+        step = name if name.isidentifier() and name.isascii() else "`" + name.replace("`", "") + "`"
         return Expr(f"{_group(self.text)}.{step}")
 
     def __str__(self) -> str:
         return self.render()
 
 
-Template = Union[Expr, str, int, float, bool, None, Mapping[str, "Template"], Sequence["Template"]]
+if TYPE_CHECKING:  # pragma: no cover
+    Template = Union[Expr, str, int, float, bool, None, Mapping[str, "Template"], Sequence["Template"]]
 
 
 def expr(text: str) -> Expr:
@@ -86,8 +103,9 @@ def lit(value: object) -> Expr:
 
 
 def _group(text: str) -> str:
-    """Parenthesise unless the text is a simple path or call."""
-    if re.fullmatch(r"\$?[A-Za-z_][A-Za-z0-9_.]*(\([^()]*\))?", text):
+    """Parenthesise unless the text is a simple variable path like ``$a.b``."""
+    body = text[1:] if text.startswith("$") else text
+    if body and all(part.isidentifier() for part in body.split(".")):
         return text
     return f"({text})"
 
@@ -96,7 +114,7 @@ def to_jsonata(value: Template) -> str:
     """JSONata text that builds ``value`` (a template) at run time."""
     if isinstance(value, Expr):
         return _group(value.text)
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         members = ", ".join(f"{json.dumps(str(k), ensure_ascii=False)}: {to_jsonata(v)}" for k, v in value.items())
         return "{" + members + "}"
     if isinstance(value, (list, tuple)):
@@ -117,6 +135,20 @@ def arr(items: Sequence[Template]) -> Expr:
 def json_string(value: Template) -> Expr:
     """``$string({...})``: the JSON text of a template, e.g. an event Detail."""
     return Expr(f"$string({to_jsonata(value)})")
+
+
+def string_of(value: Template) -> Template:
+    """``value`` as a string: literals converted now, expressions wrapped in
+    ``$string(...)`` unless they are already known to give a string."""
+    if isinstance(value, Expr):
+        if value.text.startswith(("$string(", "$states.context.")):
+            return value
+        return Expr(f"$string({to_jsonata(value)})")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def states_input(path: str = "") -> Expr:
@@ -141,7 +173,7 @@ def render_template(value: Template) -> object:
     """Turn a template into plain JSON data, expressions into strings."""
     if isinstance(value, Expr):
         return value.render()
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return {str(k): render_template(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [render_template(v) for v in value]
@@ -153,7 +185,7 @@ def iter_exprs(value: object, path: str = "") -> list[tuple[str, Expr]]:
     found: list[tuple[str, Expr]] = []
     if isinstance(value, Expr):
         found.append((path, value))
-    elif isinstance(value, Mapping):
+    elif isinstance(value, dict):
         for k, v in value.items():
             found.extend(iter_exprs(v, f"{path}.{k}" if path else str(k)))
     elif isinstance(value, (list, tuple)):

@@ -1,7 +1,7 @@
 """The JSONata-mode state model: one small module per state type, fragments
 that compose with ``>>``, the state machine, its checks and the renderer."""
 
-from .base import ON_FAILURE, Catch, OnFailure, Retry, State, Target
+from .base import ON_FAILURE, Catch, OnFailure, Retry, State
 from .choice import Choice, Rule
 from .errors import BuildError, Problem
 from .fragment import Fragment, chain
@@ -16,7 +16,7 @@ from .wait import Wait
 __all__ = [
     "ON_FAILURE",
     "OnFailure",
-    "Target",
+
     "Retry",
     "Catch",
     "State",

@@ -1,30 +1,25 @@
 """What every state shares: a name, transitions, Retry and Catch.
 
-States are frozen values. Wiring a transition returns a new state
-(:func:`dataclasses.replace`), so a builder can hand out a fragment without
-fearing that the caller mutates it behind its back.
+States are immutable values. Wiring a transition returns a new state
+(``state.replace(next=...)``), so a builder can hand out a fragment without
+fearing that the caller changes it behind its back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, ClassVar, Union
+from .record import Record
 
-from ..expressions import Expr, Template
-
+TYPE_CHECKING = False  # avoids importing typing at run time; type checkers treat it as True
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any, Union
+
+    from ..expressions import Expr, Template
     from .fragment import Fragment
 
-__all__ = [
-    "OnFailure",
-    "ON_FAILURE",
-    "Target",
-    "Retry",
-    "Catch",
-    "State",
-    "JSONPATH_FIELDS",
-]
+    Target = Union[str, "OnFailure"]
+    Seconds = Union[int, Expr]
+
+__all__ = ["OnFailure", "ON_FAILURE", "Retry", "Catch", "State", "JSONPATH_FIELDS", "same_target"]
 
 
 class OnFailure:
@@ -36,7 +31,8 @@ class OnFailure:
     state. An unresolved one is a build error.
     """
 
-    _instance: ClassVar[OnFailure | None] = None
+    __slots__ = ()
+    _instance = None
 
     def __new__(cls) -> OnFailure:
         if cls._instance is None:
@@ -52,79 +48,101 @@ class OnFailure:
 
 ON_FAILURE = OnFailure()
 
-Target = Union[str, OnFailure]
 
-Seconds = Union[int, Expr]
+def same_target(a: object, b: object) -> bool:
+    return a is b or (isinstance(a, str) and isinstance(b, str) and a == b)
 
 
-@dataclass(frozen=True)
-class Retry:
+def _errors(errors: Any) -> tuple[str, ...]:
+    return (errors,) if isinstance(errors, str) else tuple(errors)
+
+
+class Retry(Record):
     """One Retry entry. ``None`` leaves a field to Step Functions' default."""
 
-    errors: tuple[str, ...]
-    interval_seconds: int | None = None
-    max_attempts: int | None = None
-    backoff_rate: float | None = None
-    max_delay_seconds: int | None = None
-    jitter: str | None = None  # "FULL" or "NONE"
-    comment: str | None = None
+    __slots__ = ("errors", "interval_seconds", "max_attempts", "backoff_rate", "max_delay_seconds", "jitter", "comment")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "errors", _as_tuple(self.errors))
+    def __init__(
+        self,
+        errors: tuple[str, ...] | list[str] | str,
+        interval_seconds: int | None = None,
+        max_attempts: int | None = None,
+        backoff_rate: float | None = None,
+        max_delay_seconds: int | None = None,
+        jitter: str | None = None,
+        comment: str | None = None,
+    ) -> None:
+        self._set(
+            errors=_errors(errors),
+            interval_seconds=interval_seconds,
+            max_attempts=max_attempts,
+            backoff_rate=float(backoff_rate) if isinstance(backoff_rate, int) and not isinstance(backoff_rate, bool) else backoff_rate,
+            max_delay_seconds=max_delay_seconds,
+            jitter=jitter,
+            comment=comment,
+        )
 
 
-@dataclass(frozen=True)
-class Catch:
+class Catch(Record):
     """One Catch entry: errors, where to go, and what to keep of the error."""
 
-    errors: tuple[str, ...]
-    next: Target
-    assign: Mapping[str, Template] | None = None
-    output: Template = None
-    comment: str | None = None
+    __slots__ = ("errors", "next", "assign", "output", "comment")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "errors", _as_tuple(self.errors))
-
-
-def _as_tuple(errors: Any) -> tuple[str, ...]:
-    if isinstance(errors, str):
-        return (errors,)
-    return tuple(errors)
+    def __init__(
+        self,
+        errors: tuple[str, ...] | list[str] | str,
+        next: Target,
+        assign: dict[str, Template] | None = None,
+        output: Template = None,
+        comment: str | None = None,
+    ) -> None:
+        self._set(errors=_errors(errors), next=next, assign=assign, output=output, comment=comment)
 
 
 # The JSONPath-only fields, by the keyword a Python author coming from
-# JSONPath would type. They exist on every state so that a mistake becomes a
-# build error with a hint instead of a TypeError.
-JSONPATH_FIELDS: Mapping[str, tuple[str, str]] = {
-    "input_path": ("InputPath", "read $states.input in Arguments or Output instead"),
+# JSONPath would type (snake_case or the ASL spelling). They are accepted by
+# every state so that the mistake becomes a build error with a hint, listed
+# with all the others, instead of a TypeError.
+JSONPATH_FIELDS: dict[str, tuple[str, str]] = {
+    "input_path": ("InputPath", "read $states.input in arguments= or output= instead"),
     "parameters": ("Parameters", "use arguments= (Task, Parallel) or item_selector= (Map)"),
     "result_selector": ("ResultSelector", "shape $states.result in output= or assign="),
     "result_path": ("ResultPath", "merge with $states.result in output=, or keep it with assign="),
     "output_path": ("OutputPath", "use output="),
     "items_path": ("ItemsPath", "use items="),
     "result": ("Result", "use output= on the Pass state"),
+    "error_path": ("ErrorPath", "use error= with an expression"),
+    "cause_path": ("CausePath", "use cause= with an expression"),
+    "seconds_path": ("SecondsPath", "use seconds= with an expression"),
+    "timestamp_path": ("TimestampPath", "use timestamp= with an expression"),
+    "variable": ("Variable", "write a JSONata condition: Rule(expr(...), next)"),
 }
+_ASL_SPELLING = {asl: key for key, (asl, _) in JSONPATH_FIELDS.items()}
 
 
-@dataclass(frozen=True, kw_only=True)
-class State:
-    """Fields common to all states. Subclasses add their own."""
+class State(Record):
+    """Fields common to all states; subclasses add theirs.
 
-    TYPE: ClassVar[str] = ""
-    # Whether the state continues to a Next (and so can be chained).
-    CONTINUES: ClassVar[bool] = True
+    ``TYPE`` is the ASL type; ``CONTINUES`` says whether the state has a
+    Next (and so can be chained after).
+    """
 
-    name: str
-    comment: str | None = None
-    # JSONPath fields: never rendered, always reported.
-    input_path: Any = field(default=None, repr=False)
-    parameters: Any = field(default=None, repr=False)
-    result_selector: Any = field(default=None, repr=False)
-    result_path: Any = field(default=None, repr=False)
-    output_path: Any = field(default=None, repr=False)
-    items_path: Any = field(default=None, repr=False)
-    result: Any = field(default=None, repr=False)
+    __slots__ = ("name", "comment", "_extra")
+    TYPE = ""
+    CONTINUES = True
+
+    def _base(self, name: str, comment: str | None, extra: dict[str, Any]) -> None:
+        unknown = [k for k in extra if k not in JSONPATH_FIELDS and k not in _ASL_SPELLING]
+        if unknown:
+            import difflib
+
+            valid = [f for f in self._fields() if not f.startswith("_")]
+            hints = []
+            for k in unknown:
+                close = difflib.get_close_matches(k, valid, n=1)
+                hints.append(f"'{k}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+            raise TypeError(f"{type(self).__name__}({name!r}) got unexpected keyword argument(s) {', '.join(hints)}; valid: {', '.join(valid)}")
+        self._set(name=name, comment=comment, _extra={k: v for k, v in extra.items() if v is not None} or None)
 
     # -- transitions -------------------------------------------------------
 
@@ -134,10 +152,10 @@ class State:
 
     def wire(self, target: Target) -> State:
         """This state with its open exit sent to ``target``."""
-        return replace(self, next=target)  # type: ignore[call-arg]
+        return self.replace(next=target)  # type: ignore[return-value]
 
     def targets(self) -> list[tuple[str, Target]]:
-        """Every (field path, target) this state may transition to."""
+        """Every (field, target) this state may transition to."""
         found: list[tuple[str, Target]] = []
         nxt = getattr(self, "next", None)
         if nxt is not None:
@@ -149,19 +167,24 @@ class State:
     def retarget(self, old: Target, new: Target) -> State:
         """This state with every transition to ``old`` sent to ``new``."""
         changes: dict[str, Any] = {}
-        if getattr(self, "next", None) is old or getattr(self, "next", None) == old:
+        if same_target(getattr(self, "next", None), old):
             changes["next"] = new
         catches = getattr(self, "catch", None)
-        if catches:
-            changes["catch"] = tuple(replace(c, next=new) if _same(c.next, old) else c for c in catches)
-        return replace(self, **changes) if changes else self
+        if catches and any(same_target(c.next, old) for c in catches):
+            changes["catch"] = tuple(c.replace(next=new) if same_target(c.next, old) else c for c in catches)
+        return self.replace(**changes) if changes else self  # type: ignore[return-value]
 
     def jsonpath_fields(self) -> list[tuple[str, str]]:
-        """The JSONPath fields that were set, with a hint each."""
-        return [JSONPATH_FIELDS[f.name] for f in fields(self) if f.name in JSONPATH_FIELDS and getattr(self, f.name) is not None]
+        """The JSONPath fields that were given, as (ASL name, hint)."""
+        extra = getattr(self, "_extra", None) or {}
+        found = []
+        for key in extra:
+            py = _ASL_SPELLING.get(key, key)
+            found.append(JSONPATH_FIELDS[py])
+        return found
 
     def nested(self) -> list[tuple[str, Fragment]]:
-        """Nested graphs (Map processor, Parallel branches) with their path."""
+        """Nested graphs (Map processor, Parallel branches) with their field."""
         return []
 
     def __rshift__(self, other: Any) -> Fragment:
@@ -169,6 +192,7 @@ class State:
 
         return Fragment.of(self) >> other
 
+    def __rrshift__(self, other: Any) -> Fragment:
+        from .fragment import Fragment
 
-def _same(a: Target, b: Target) -> bool:
-    return a is b or (isinstance(a, str) and isinstance(b, str) and a == b)
+        return Fragment.of(other) >> self

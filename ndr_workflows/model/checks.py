@@ -8,35 +8,55 @@ every export.
 
 from __future__ import annotations
 
-import difflib
-import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
-
 from ..expressions import Expr, iter_exprs
-from .base import OnFailure, State
+from .base import OnFailure
 from .errors import Problem
-from .fragment import Fragment
 from .jsonata import analyse, builtin_functions
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterator
+    from typing import Any
+
+    from .base import State
+    from .fragment import Fragment
 
 __all__ = ["check_graph", "MAX_NAME_LENGTH", "RESERVED_VARIABLES"]
 
 MAX_NAME_LENGTH = 80
 RESERVED_VARIABLES = frozenset({"states"})
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _RESULT_OWNERS = ("Task", "Map", "Parallel")
 
 
-@dataclass
-class _Scope:
-    """One graph: the top level, a Map's ItemProcessor or a Parallel branch."""
+def _is_identifier(name: object) -> bool:
+    return isinstance(name, str) and name.isidentifier() and name.isascii()
 
-    prefix: str  # "" at the top, "Outer/" inside
-    fragment: Fragment
-    outer_assigned: frozenset[str] = frozenset()  # visible on entry
-    outer_names: frozenset[str] = frozenset()  # assigned anywhere outside
-    children: list[_Scope] = field(default_factory=list)
+
+def _mentions(text: str, token: str) -> bool:
+    """Whether ``token`` occurs in ``text`` not followed by a name character."""
+    start = text.find(token)
+    while start >= 0:
+        end = start + len(token)
+        if end >= len(text) or not (text[end].isalnum() or text[end] == "_"):
+            return True
+        start = text.find(token, end)
+    return False
+
+
+class _Scope:
+    """One graph: the top level, a Map's ItemProcessor or a Parallel branch.
+
+    ``outer_assigned``: variables visible on entry; ``outer_names``:
+    variables assigned anywhere in the enclosing scopes.
+    """
+
+    __slots__ = ("prefix", "fragment", "outer_assigned", "outer_names")
+
+    def __init__(self, prefix: str, fragment: Fragment, outer_assigned: frozenset[str] = frozenset(), outer_names: frozenset[str] = frozenset()) -> None:
+        self.prefix = prefix
+        self.fragment = fragment
+        self.outer_assigned = outer_assigned
+        self.outer_names = outer_names
 
 
 def check_graph(graph: Fragment, *, timeout_seconds: Any = None) -> list[Problem]:
@@ -254,7 +274,7 @@ def _check_template(value: Any, path: str, label: str, problems: list[Problem], 
     add = problems.append
     if isinstance(value, Expr):
         return
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         for k, v in value.items():
             if not isinstance(k, str):
                 add(Problem(path, "BAD_KEY", f"{label}: object keys must be strings, not {k!r}"))
@@ -297,15 +317,15 @@ def _check_expression(s: State, path: str, label: str, e: Expr, role: str, probl
     known = builtin_functions()
     for fn in sorted(analysis.functions - known):
         add(Problem(path, "UNKNOWN_FUNCTION", f"{label}: ${fn} is not a JSONata or Step Functions function", _did_you_mean(fn, sorted(known), prefix="$")))
-    if re.search(r"\$states\.result\b", text) and role != "result":
+    if _mentions(text, "$states.result") and role != "result":
         add(Problem(path, "RESULT_NOT_AVAILABLE", f"{label}: $states.result exists only in the Output and Assign of a Task, Map or Parallel state", "read the result in this state's output= or assign="))
-    if re.search(r"\$states\.errorOutput\b", text) and role != "catch":
+    if _mentions(text, "$states.errorOutput") and role != "catch":
         add(Problem(path, "ERROR_OUTPUT_NOT_AVAILABLE", f"{label}: $states.errorOutput exists only in a Catch's Output and Assign"))
-    if re.search(r"\$states\.context\.Task\.Token\b", text):
+    if _mentions(text, "$states.context.Task.Token"):
         resource = str(getattr(s, "resource", ""))
         if s.TYPE != "Task" or not (resource.endswith(".waitForTaskToken")):
             add(Problem(path, "TASK_TOKEN_NOT_AVAILABLE", f"{label}: $states.context.Task.Token exists only in a .waitForTaskToken task"))
-    if re.search(r"\$states\.context\.Map\.Item\b", text) and role != "selector":
+    if _mentions(text, "$states.context.Map.Item") and role != "selector":
         add(Problem(path, "MAP_ITEM_NOT_AVAILABLE", f"{label}: $states.context.Map.Item exists only in a Map's ItemSelector"))
 
 
@@ -313,7 +333,7 @@ def _check_expression(s: State, path: str, label: str, e: Expr, role: str, probl
 
 
 def _assigns(template: Any) -> set[str]:
-    return set(template.keys()) if isinstance(template, Mapping) else set()
+    return set(template.keys()) if isinstance(template, dict) else set()
 
 
 def _edges(s: State) -> list[tuple[str, Any]]:
@@ -358,7 +378,7 @@ def _check_variables(scope: _Scope, problems: list[Problem]) -> None:
             for name in sorted(_assigns(assign)):
                 if name in RESERVED_VARIABLES:
                     problems.append(Problem(path, "RESERVED_VARIABLE", f"{label}: '{name}' is reserved by Step Functions and cannot be assigned"))
-                elif not isinstance(name, str) or not _IDENTIFIER.fullmatch(name):
+                elif not _is_identifier(name):
                     problems.append(Problem(path, "BAD_VARIABLE_NAME", f"{label}: {name!r} is not a valid variable name", "use letters, digits and underscores, not starting with a digit"))
                 elif name in scope.outer_names:
                     problems.append(
@@ -433,5 +453,7 @@ def _reachable(fragment: Fragment) -> list[str]:
 
 
 def _did_you_mean(word: str, options: list[str], prefix: str = "") -> str:
+    import difflib  # only when there is a problem to explain
+
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f"did you mean '{prefix}{close[0]}'?" if close else ""

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from .base import State, same_target
+from .record import Record
 
-from ..expressions import Expr, Template
-from .base import State, Target, _same
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    from ..expressions import Expr, Template
+    from .base import Target
 
 __all__ = ["Choice", "Rule"]
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One Choice rule. Its ``assign`` replaces the state's when it matches."""
+class Rule(Record):
+    """One Choice rule. Its ``assign`` / ``output`` replace the state's when it matches."""
 
-    condition: Expr
-    next: Target
-    assign: Mapping[str, Template] | None = None
-    output: Template = None
-    comment: str | None = None
+    __slots__ = ("condition", "next", "assign", "output", "comment")
+
+    def __init__(
+        self,
+        condition: Expr,
+        next: Target,
+        assign: dict[str, Template] | None = None,
+        output: Template = None,
+        comment: str | None = None,
+    ) -> None:
+        self._set(condition=condition, next=next, assign=assign, output=output, comment=comment)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Choice(State):
     """A Choice state. ``default`` is its open exit: chaining fills it in.
 
@@ -31,21 +38,28 @@ class Choice(State):
     (a matching rule's own ``assign`` / ``output`` replace them).
     """
 
-    TYPE: ClassVar[str] = "Choice"
+    __slots__ = ("choices", "default", "assign", "output")
+    TYPE = "Choice"
 
-    choices: tuple[Rule, ...]
-    default: Target | None = None
-    assign: Mapping[str, Template] | None = None
-    output: Template = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "choices", tuple(self.choices))
+    def __init__(
+        self,
+        name: str,
+        *,
+        choices: tuple[Rule, ...] | list[Rule],
+        default: Target | None = None,
+        assign: dict[str, Template] | None = None,
+        output: Template = None,
+        comment: str | None = None,
+        **jsonpath: Any,
+    ) -> None:
+        self._base(name, comment, jsonpath)
+        self._set(choices=tuple(choices), default=default, assign=assign, output=output)
 
     def open_exit(self) -> bool:
         return self.default is None
 
     def wire(self, target: Target) -> State:
-        return replace(self, default=target)
+        return self.replace(default=target)  # type: ignore[return-value]
 
     def targets(self) -> list[tuple[str, Target]]:
         found: list[tuple[str, Target]] = [(f"Choices[{i}].Next", r.next) for i, r in enumerate(self.choices)]
@@ -55,8 +69,8 @@ class Choice(State):
 
     def retarget(self, old: Target, new: Target) -> State:
         changes: dict[str, Any] = {}
-        if self.default is not None and _same(self.default, old):
+        if self.default is not None and same_target(self.default, old):
             changes["default"] = new
-        if any(_same(r.next, old) for r in self.choices):
-            changes["choices"] = tuple(replace(r, next=new) if _same(r.next, old) else r for r in self.choices)
-        return replace(self, **changes) if changes else self
+        if any(same_target(r.next, old) for r in self.choices):
+            changes["choices"] = tuple(r.replace(next=new) if same_target(r.next, old) else r for r in self.choices)
+        return self.replace(**changes) if changes else self  # type: ignore[return-value]

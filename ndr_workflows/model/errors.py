@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import Record
 
 __all__ = ["Problem", "BuildError"]
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(Record):
     """One thing wrong with a flow.
 
-    ``path`` names the state, e.g. ``RunBackfillWindows/StartBackfillPipeline``
-    for a state inside a Map, optionally followed by the field
-    (``.../Catch[0].Next``).
+    ``path`` names the state from the top, e.g.
+    ``RunBackfillWindows/StartBackfillPipeline`` for a state inside a Map;
+    ``message`` starts with the field when one is concerned
+    (``Catch[0].Next: ...``); ``code`` is a stable identifier for scripts.
     """
 
-    path: str
-    code: str
-    message: str
-    hint: str = ""
+    __slots__ = ("path", "code", "message", "hint")
+
+    def __init__(self, path: str, code: str, message: str, hint: str = "") -> None:
+        self._set(path=path, code=code, message=message, hint=hint)
 
     def __str__(self) -> str:
         text = f"{self.path}: {self.code}: {self.message}"

@@ -10,25 +10,28 @@ when the state machine is built, so the author sees every problem at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, Union
-
-from .base import ON_FAILURE, State, Target
+from .base import ON_FAILURE, State
 from .errors import Problem
+from .record import Record
 
-__all__ = ["Fragment", "chain", "Part"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterator
+    from typing import Any
 
-Part = Union[State, "Fragment"]
+    from .base import Target
+
+__all__ = ["Fragment", "chain"]
 
 
-@dataclass(frozen=True)
-class Fragment:
-    """An ordered group of states with one entry (``start``)."""
+class Fragment(Record):
+    """An ordered group of states with one entry (``start``), plus the
+    problems found while composing it."""
 
-    states: tuple[State, ...]
-    start: str
-    problems: tuple[Problem, ...] = ()
+    __slots__ = ("states", "start", "problems")
+
+    def __init__(self, states: tuple[State, ...] | list[State], start: str, problems: tuple[Problem, ...] = ()) -> None:
+        self._set(states=tuple(states), start=start, problems=tuple(problems))
 
     @staticmethod
     def of(part: Any) -> Fragment:
@@ -88,8 +91,11 @@ class Fragment:
     def with_problem(self, problem: Problem) -> Fragment:
         return Fragment(self.states, self.start, self.problems + (problem,))
 
-    def __iter__(self) -> Iterable[State]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[State]:
         return iter(self.states)
+
+    def __len__(self) -> int:
+        return len(self.states)
 
 
 def chain(*parts: Any) -> Fragment:

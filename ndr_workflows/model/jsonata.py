@@ -8,10 +8,11 @@ parameter-resolution expressions many times.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 __all__ = ["Analysis", "analyse", "SFN_FUNCTIONS", "builtin_functions"]
 
@@ -21,13 +22,17 @@ SFN_FUNCTIONS = frozenset({"partition", "range", "hash", "random", "uuid", "pars
 UNAVAILABLE = frozenset({"eval"})
 
 
-@dataclass(frozen=True)
 class Analysis:
-    """The outcome of parsing one expression."""
+    """The outcome of parsing one expression: ``error`` (None when it
+    parses), the free ``variables`` it reads (not local, not functions, not
+    ``$states``) and the ``functions`` it calls by name."""
 
-    error: str | None  # None when it parses
-    variables: frozenset[str]  # free variables read (not local, not functions, not $states)
-    functions: frozenset[str]  # functions called by name that are not local bindings
+    __slots__ = ("error", "variables", "functions")
+
+    def __init__(self, error: str | None, variables: frozenset[str], functions: frozenset[str]) -> None:
+        self.error = error
+        self.variables = variables
+        self.functions = functions
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +72,7 @@ def _describe(exc: Exception, text: str) -> str:
     position = getattr(exc, "location", None)
     if not isinstance(position, int):
         position = getattr(exc, "position", None)
-    message = re.sub(r"\s+", " ", message).strip()
+    message = " ".join(message.split())
     if isinstance(position, int) and position >= 0:
         return f"{message} (at character {position})"
     return message

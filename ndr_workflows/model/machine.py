@@ -8,13 +8,17 @@ listing every problem.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
-
-from .base import State
-from .errors import BuildError, Problem
+from .errors import BuildError
 from .fragment import Fragment
+from .record import Record
 from .render import dumps, render_graph
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    from .base import State
+    from .errors import Problem
 
 __all__ = ["StateMachine", "finalize"]
 
@@ -24,33 +28,39 @@ def finalize(fragment: Fragment) -> Fragment:
     states: list[State] = []
     for s in fragment.states:
         if s.TYPE == "Map":
-            s = replace(s, processor=finalize(s.processor))  # type: ignore[call-arg, attr-defined]
+            s = s.replace(processor=finalize(s.processor))  # type: ignore[attr-defined]
         elif s.TYPE == "Parallel":
-            s = replace(s, branches=tuple(finalize(b) for b in s.branches))  # type: ignore[call-arg, attr-defined]
+            s = s.replace(branches=tuple(finalize(b) for b in s.branches))  # type: ignore[attr-defined]
         if s.open_exit() and s.TYPE != "Choice":
-            s = replace(s, end=True)  # type: ignore[call-arg]
+            s = s.replace(end=True)
         states.append(s)
     return Fragment(tuple(states), fragment.start, fragment.problems)
 
 
-@dataclass(frozen=True)
-class StateMachine:
+class StateMachine(Record):
     """A whole flow.
 
     ``on_failure`` (usually a Fail state named ``WorkflowFailed``) receives
     every transition that builders sent to ``ON_FAILURE``; it is placed
-    after the body's states.
+    after the body's states. ``name`` is the flow's NAME (its file stem).
     """
 
-    body: Fragment
-    comment: str | None = None
-    timeout_seconds: int | None = None
-    on_failure: State | None = None
-    name: str | None = None
+    __slots__ = ("body", "comment", "timeout_seconds", "on_failure", "name")
+
+    def __init__(
+        self,
+        body: Fragment | State | list[Any],
+        *,
+        comment: str | None = None,
+        timeout_seconds: int | None = None,
+        on_failure: State | None = None,
+        name: str | None = None,
+    ) -> None:
+        self._set(body=Fragment.of(body), comment=comment, timeout_seconds=timeout_seconds, on_failure=on_failure, name=name)
 
     def graph(self) -> Fragment:
         """The resolved graph, before any check."""
-        body = Fragment.of(self.body)
+        body = self.body
         if self.on_failure is not None:
             body = body.on_failure(self.on_failure.name)
             body = Fragment(body.states + (self.on_failure,), body.start, body.problems)

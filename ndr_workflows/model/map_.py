@@ -2,50 +2,90 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from .base import State
 
-from ..expressions import Expr, Template
-from .base import Catch, Retry, Seconds, State, Target
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    from ..expressions import Expr, Template
+    from .base import Catch, Retry, Seconds, Target
     from .fragment import Fragment
 
 __all__ = ["Map"]
 
 
-@dataclass(frozen=True, kw_only=True)
 class Map(State):
     """A Map state with an inline (default) or distributed item processor.
 
     ``items`` is an array or an expression; ``item_selector`` shapes each
     item (``$states.context.Map.Item.Value`` / ``.Index`` are readable
-    there). Tolerated failures exist only in DISTRIBUTED mode; an inline Map
-    fails as a whole on its first failed iteration.
+    there). Tolerated failures exist only in DISTRIBUTED mode: an inline Map
+    fails as a whole on its first failed iteration, so catch inside the
+    iteration to tolerate one.
     """
 
-    TYPE: ClassVar[str] = "Map"
+    __slots__ = (
+        "processor",
+        "items",
+        "item_selector",
+        "max_concurrency",
+        "mode",
+        "execution_type",
+        "tolerated_failure_percentage",
+        "tolerated_failure_count",
+        "label",
+        "assign",
+        "output",
+        "retry",
+        "catch",
+        "next",
+        "end",
+    )
+    TYPE = "Map"
 
-    processor: Fragment
-    items: Template = None
-    item_selector: Template = None
-    max_concurrency: Seconds | None = None
-    mode: str = "INLINE"
-    execution_type: str | None = None  # DISTRIBUTED: "STANDARD" or "EXPRESS"
-    tolerated_failure_percentage: int | float | Expr | None = None
-    tolerated_failure_count: int | Expr | None = None
-    label: str | None = None
-    assign: Mapping[str, Template] | None = None
-    output: Template = None
-    retry: tuple[Retry, ...] = ()
-    catch: tuple[Catch, ...] = ()
-    next: Target | None = None
-    end: bool = False
+    def __init__(
+        self,
+        name: str,
+        *,
+        processor: Fragment | State,
+        items: Template = None,
+        item_selector: Template = None,
+        max_concurrency: Seconds | None = None,
+        mode: str = "INLINE",
+        execution_type: str | None = None,
+        tolerated_failure_percentage: int | float | Expr | None = None,
+        tolerated_failure_count: int | Expr | None = None,
+        label: str | None = None,
+        assign: dict[str, Template] | None = None,
+        output: Template = None,
+        retry: tuple[Retry, ...] | list[Retry] = (),
+        catch: tuple[Catch, ...] | list[Catch] = (),
+        next: Target | None = None,
+        end: bool = False,
+        comment: str | None = None,
+        **jsonpath: Any,
+    ) -> None:
+        from .fragment import Fragment
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "retry", tuple(self.retry))
-        object.__setattr__(self, "catch", tuple(self.catch))
+        self._base(name, comment, jsonpath)
+        self._set(
+            processor=Fragment.of(processor),
+            items=items,
+            item_selector=item_selector,
+            max_concurrency=max_concurrency,
+            mode=mode,
+            execution_type=execution_type,
+            tolerated_failure_percentage=tolerated_failure_percentage,
+            tolerated_failure_count=tolerated_failure_count,
+            label=label,
+            assign=assign,
+            output=output,
+            retry=tuple(retry),
+            catch=tuple(catch),
+            next=next,
+            end=end,
+        )
 
     def nested(self) -> list[tuple[str, Fragment]]:
         return [("ItemProcessor", self.processor)]

@@ -2,38 +2,53 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from .base import State
 
-from ..expressions import Template
-from .base import Catch, Retry, State, Target
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    from ..expressions import Template
+    from .base import Catch, Retry, Target
     from .fragment import Fragment
 
 __all__ = ["Parallel"]
 
 
-@dataclass(frozen=True, kw_only=True)
 class Parallel(State):
     """A Parallel state; its result is the list of the branches' outputs."""
 
-    TYPE: ClassVar[str] = "Parallel"
+    __slots__ = ("branches", "arguments", "assign", "output", "retry", "catch", "next", "end")
+    TYPE = "Parallel"
 
-    branches: tuple[Fragment, ...]
-    arguments: Template = None
-    assign: Mapping[str, Template] | None = None
-    output: Template = None
-    retry: tuple[Retry, ...] = ()
-    catch: tuple[Catch, ...] = ()
-    next: Target | None = None
-    end: bool = False
+    def __init__(
+        self,
+        name: str,
+        *,
+        branches: tuple[Fragment | State, ...] | list[Fragment | State],
+        arguments: Template = None,
+        assign: dict[str, Template] | None = None,
+        output: Template = None,
+        retry: tuple[Retry, ...] | list[Retry] = (),
+        catch: tuple[Catch, ...] | list[Catch] = (),
+        next: Target | None = None,
+        end: bool = False,
+        comment: str | None = None,
+        **jsonpath: Any,
+    ) -> None:
+        from .fragment import Fragment
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "branches", tuple(self.branches))
-        object.__setattr__(self, "retry", tuple(self.retry))
-        object.__setattr__(self, "catch", tuple(self.catch))
+        self._base(name, comment, jsonpath)
+        self._set(
+            branches=tuple(Fragment.of(b) for b in branches),
+            arguments=arguments,
+            assign=assign,
+            output=output,
+            retry=tuple(retry),
+            catch=tuple(catch),
+            next=next,
+            end=end,
+        )
 
     def nested(self) -> list[tuple[str, Fragment]]:
         return [(f"Branches[{i}]", b) for i, b in enumerate(self.branches)]

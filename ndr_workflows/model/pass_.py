@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import ClassVar
+from .base import State
 
-from ..expressions import Template
-from .base import State, Target
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    from ..expressions import Template
+    from .base import Target
 
 __all__ = ["Pass"]
 
 
-@dataclass(frozen=True, kw_only=True)
 class Pass(State):
     """A Pass state. ``output`` replaces the input; ``assign`` sets variables."""
 
-    TYPE: ClassVar[str] = "Pass"
+    __slots__ = ("assign", "output", "next", "end")
+    TYPE = "Pass"
 
-    assign: Mapping[str, Template] | None = None
-    output: Template = None
-    next: Target | None = None
-    end: bool = False
+    def __init__(
+        self,
+        name: str,
+        *,
+        assign: dict[str, Template] | None = None,
+        output: Template = None,
+        next: Target | None = None,
+        end: bool = False,
+        comment: str | None = None,
+        **jsonpath: Any,
+    ) -> None:
+        self._base(name, comment, jsonpath)
+        self._set(assign=assign, output=output, next=next, end=end)

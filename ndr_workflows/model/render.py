@@ -10,12 +10,16 @@ environment.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
 
 from ..expressions import Expr, render_template
-from .base import Catch, OnFailure, Retry, State
-from .choice import Rule
+from .base import OnFailure
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    from .base import Catch, Retry, State
+    from .choice import Rule
 
 __all__ = ["render_state", "render_graph", "dumps", "STATE_KEY_ORDER"]
 
@@ -127,13 +131,13 @@ def render_state(state: State) -> dict[str, Any]:
             out[key] = [_retry(r) for r in v]
         elif attr == "catch":
             out[key] = [_catch(c) for c in v]
-        elif attr == "assign" and isinstance(v, Mapping) and not v:
+        elif attr == "assign" and isinstance(v, dict) and not v:
             continue
         else:
             out[key] = _value(v)
     return out
 
 
-def dumps(document: Mapping[str, Any]) -> str:
+def dumps(document: dict[str, Any]) -> str:
     """The exact bytes written to disk (as text): 2-space indent, newline at end."""
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

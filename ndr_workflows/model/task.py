@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import ClassVar
+from .base import State
 
-from ..expressions import Template
-from .base import Catch, Retry, Seconds, State, Target
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    from ..expressions import Template
+    from .base import Catch, Retry, Seconds, Target
 
 __all__ = ["Task"]
 
 
-@dataclass(frozen=True, kw_only=True)
 class Task(State):
     """A Task state in JSONata mode.
 
@@ -20,19 +21,36 @@ class Task(State):
     (the integration's result) is readable in ``output`` and ``assign``.
     """
 
-    TYPE: ClassVar[str] = "Task"
+    __slots__ = ("resource", "arguments", "timeout_seconds", "heartbeat_seconds", "assign", "output", "retry", "catch", "next", "end")
+    TYPE = "Task"
 
-    resource: str
-    arguments: Template = None
-    assign: Mapping[str, Template] | None = None
-    output: Template = None
-    timeout_seconds: Seconds | None = None
-    heartbeat_seconds: Seconds | None = None
-    retry: tuple[Retry, ...] = ()
-    catch: tuple[Catch, ...] = ()
-    next: Target | None = None
-    end: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "retry", tuple(self.retry))
-        object.__setattr__(self, "catch", tuple(self.catch))
+    def __init__(
+        self,
+        name: str,
+        *,
+        resource: str,
+        arguments: Template = None,
+        assign: dict[str, Template] | None = None,
+        output: Template = None,
+        timeout_seconds: Seconds | None = None,
+        heartbeat_seconds: Seconds | None = None,
+        retry: tuple[Retry, ...] | list[Retry] = (),
+        catch: tuple[Catch, ...] | list[Catch] = (),
+        next: Target | None = None,
+        end: bool = False,
+        comment: str | None = None,
+        **jsonpath: Any,
+    ) -> None:
+        self._base(name, comment, jsonpath)
+        self._set(
+            resource=resource,
+            arguments=arguments,
+            timeout_seconds=timeout_seconds,
+            heartbeat_seconds=heartbeat_seconds,
+            assign=assign,
+            output=output,
+            retry=tuple(retry),
+            catch=tuple(catch),
+            next=next,
+            end=end,
+        )

@@ -2,31 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
-
-from ..expressions import Expr, Template
 from .base import State
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    from ..expressions import Expr, Template
 
 __all__ = ["Succeed", "Fail"]
 
 
-@dataclass(frozen=True, kw_only=True)
 class Succeed(State):
     """Ends the execution (or the Map iteration / Parallel branch) successfully."""
 
-    TYPE: ClassVar[str] = "Succeed"
-    CONTINUES: ClassVar[bool] = False
+    __slots__ = ("output",)
+    TYPE = "Succeed"
+    CONTINUES = False
 
-    output: Template = None
+    def __init__(self, name: str, *, output: Template = None, comment: str | None = None, **jsonpath: Any) -> None:
+        self._base(name, comment, jsonpath)
+        self._set(output=output)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Fail(State):
     """Ends the execution with an error name and a cause (literals or expressions)."""
 
-    TYPE: ClassVar[str] = "Fail"
-    CONTINUES: ClassVar[bool] = False
+    __slots__ = ("error", "cause")
+    TYPE = "Fail"
+    CONTINUES = False
 
-    error: str | Expr | None = None
-    cause: str | Expr | None = None
+    def __init__(
+        self,
+        name: str,
+        *,
+        error: str | Expr | None = None,
+        cause: str | Expr | None = None,
+        comment: str | None = None,
+        **jsonpath: Any,
+    ) -> None:
+        self._base(name, comment, jsonpath)
+        self._set(error=error, cause=cause)

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import ClassVar
+from .base import State
 
-from ..expressions import Expr, Template
-from .base import Seconds, State, Target
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    from ..expressions import Expr, Template
+    from .base import Seconds, Target
 
 __all__ = ["Wait"]
 
 
-@dataclass(frozen=True, kw_only=True)
 class Wait(State):
     """A Wait state: exactly one of ``seconds`` or ``timestamp``."""
 
-    TYPE: ClassVar[str] = "Wait"
+    __slots__ = ("seconds", "timestamp", "assign", "output", "next", "end")
+    TYPE = "Wait"
 
-    seconds: Seconds | None = None
-    timestamp: str | Expr | None = None
-    assign: Mapping[str, Template] | None = None
-    output: Template = None
-    next: Target | None = None
-    end: bool = False
+    def __init__(
+        self,
+        name: str,
+        *,
+        seconds: Seconds | None = None,
+        timestamp: str | Expr | None = None,
+        assign: dict[str, Template] | None = None,
+        output: Template = None,
+        next: Target | None = None,
+        end: bool = False,
+        comment: str | None = None,
+        **jsonpath: Any,
+    ) -> None:
+        self._base(name, comment, jsonpath)
+        self._set(seconds=seconds, timestamp=timestamp, assign=assign, output=output, next=next, end=end)

@@ -1,0 +1,171 @@
+"""Write the flows' definitions: ``python -m ndr_workflows.export``.
+
+    python -m ndr_workflows.export [--out DIR] [--flow NAME ...] [--check]
+                                   [--completion callback|polling]
+
+Writes ``DIR/<NAME>.json`` for each flow (default DIR
+``docs/step_functions_jsonata`` under the current directory, default all
+five flows). Every selected flow is built and checked first (structure,
+fields, JSONata syntax, variables); if any has a problem, all problems are
+printed and *nothing* is written. Each file is written atomically (a
+temporary file in the same directory, then a rename), and only when its
+bytes change.
+
+``--check`` writes nothing: it names every file that is missing or differs
+from what the code generates and exits 1, or exits 0 when all match.
+
+Exit codes: 0 success (or all files match); 1 a flow has problems, or
+``--check`` found differences; 2 unusable arguments or an unwritable
+directory.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
+__all__ = ["main", "render_flows", "DEFAULT_OUT"]
+
+DEFAULT_OUT = os.path.join("docs", "step_functions_jsonata")
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser():  # noqa: ANN202 - argparse is imported lazily with it
+    import argparse
+
+    from .flows import FLOW_NAMES
+
+    parser = argparse.ArgumentParser(
+        prog="python -m ndr_workflows.export",
+        description="Write the NDR Step Functions definitions (JSONata) generated from the flow modules.",
+        epilog="Exit codes: 0 ok / files match; 1 a flow has problems or --check found differences; 2 bad arguments or unwritable directory.",
+    )
+    parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"directory to write to (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--flow",
+        action="extend",
+        nargs="+",
+        metavar="NAME",
+        choices=FLOW_NAMES,
+        help="flow(s) to export, by NAME (file stem); default: all five: " + ", ".join(FLOW_NAMES),
+    )
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 naming every file that differs from the code")
+    parser.add_argument(
+        "--completion",
+        choices=("callback", "polling"),
+        default="callback",
+        help="how pipeline waits are built: callback (default, the committed form) or polling",
+    )
+    parser.add_argument("--debug", action="store_true", help="show a Python traceback when a flow cannot be built")
+    return parser
+
+
+def render_flows(names: Sequence[str], completion: str = "callback", debug: bool = False) -> tuple[dict[str, str], list[str]]:
+    """Build, check and render each flow: ({NAME: JSON text}, [error text])."""
+    from .flows import build_flow
+    from .model import BuildError
+
+    options = {}
+    if completion == "polling":
+        from .steps import Polling
+
+        options["completion"] = Polling()
+    texts: dict[str, str] = {}
+    errors: list[str] = []
+    for name in names:
+        try:
+            texts[name] = build_flow(name, **options).to_json()
+        except BuildError as exc:
+            errors.append(str(exc))
+        except Exception as exc:  # a bug in a flow module: say where, briefly
+            if debug:
+                raise
+            errors.append(f"{name}: cannot be built: {type(exc).__name__}: {exc}{_where(exc)}\n  (run with --debug for the traceback)")
+    return texts, errors
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost frame inside ndr_workflows, as ' (at file:line)'."""
+    tb = exc.__traceback__
+    where = ""
+    here = os.path.dirname(os.path.abspath(__file__))
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if os.path.abspath(filename).startswith(here):
+            where = f" (at {os.path.relpath(filename)}:{tb.tb_lineno})"
+        tb = tb.tb_next
+    return where
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    directory = os.path.dirname(path) or "."
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .flows import FLOW_NAMES
+
+    names = list(dict.fromkeys(args.flow)) if args.flow else list(FLOW_NAMES)
+    out = args.out
+    if not args.check:
+        if os.path.exists(out) and not os.path.isdir(out):
+            print(f"error: --out {out}: exists and is not a directory", file=sys.stderr)
+            return EXIT_USAGE
+    texts, errors = render_flows(names, args.completion, args.debug)
+    if errors:
+        for error in errors:
+            print(error, file=sys.stderr)
+        print(f"error: nothing written: {len(errors)} flow(s) have problems", file=sys.stderr)
+        return EXIT_PROBLEMS
+    outputs = {os.path.join(out, f"{name}.json"): texts[name].encode("utf-8") for name in names}
+    if args.check:
+        stale = [path for path, data in outputs.items() if _read(path) != data]
+        for path in stale:
+            state = "missing" if not os.path.exists(path) else "differs from the code"
+            print(f"{path}: {state}", file=sys.stderr)
+        if stale:
+            print(f"{len(stale)} file(s) out of date; run: python -m ndr_workflows.export" + (f" --out {out}" if out != DEFAULT_OUT else ""), file=sys.stderr)
+            return EXIT_PROBLEMS
+        print(f"{len(outputs)} file(s) match the code")
+        return EXIT_OK
+    try:
+        os.makedirs(out, exist_ok=True)
+        for path, data in outputs.items():
+            if _read(path) == data:
+                print(f"{path}: unchanged")
+            else:
+                _write_atomically(path, data)
+                print(f"{path}: written")
+    except OSError as exc:
+        print(f"error: cannot write to {out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""``sfn_ndr_15m_features_inference``: 15-minute features, then inference.
+
+Normalize and resolve the parameters, reject a run that lacks
+``mini_batch_id`` / ``batch_start_ts_iso`` / ``batch_end_ts_iso``, lock the
+15-minute window in DynamoDB, run the features pipeline and the inference
+pipeline (each started idempotently and awaited through the completion
+callback, or by polling), announce ``NdrInferencePipelineCompleted`` and
+release the lock.
+
+Lock invariant: once ``AcquireMiniBatchLock`` succeeds, every path out
+releases the lock (the :func:`~ndr_workflows.steps.lock` builder guarantees
+it), unless the release itself keeps failing after its retries. Neither
+``StopExecution`` nor the execution timeout runs any Catch: in those cases,
+and then only, the lock item's TTL (``lock_ttl_epoch``, by default 24 hours
+after the execution started) is what frees the window.
+"""
+
+from __future__ import annotations
+
+from ..expressions import expr, var
+from ..model import StateMachine, Succeed
+from ..steps import CALLBACK, Param, lock, publish_event, run_pipeline, workflow_failed
+from .common import DAY, HOUR, epoch_after_start, now_iso, opening, project_params
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from ..steps.pipeline import Completion
+
+NAME = "sfn_ndr_15m_features_inference"
+COMMENT = "NDR 15-minute features and inference: lock the mini-batch window, run the features and inference pipelines, announce completion, release the lock."
+
+BATCH_PARAMS = ("project_name", "feature_spec_version", "mini_batch_id", "batch_start_ts_iso", "batch_end_ts_iso")
+
+
+def pipeline_parameters() -> dict[str, object]:
+    """The five parameters both pipelines take."""
+    return {
+        "ProjectName": var("project_name"),
+        "FeatureSpecVersion": var("feature_spec_version"),
+        "MiniBatchId": var("mini_batch_id"),
+        "BatchStartTsIso": var("batch_start_ts_iso"),
+        "BatchEndTsIso": var("batch_end_ts_iso"),
+    }
+
+
+def build(
+    *,
+    completion: Completion = CALLBACK,
+    lock_ttl_seconds: int = DAY,
+    pipeline_timeout_seconds: int = 2 * HOUR,
+    timeout_seconds: int = 6 * HOUR,
+) -> StateMachine:
+    """The flow. ``completion`` switches both pipeline waits between the
+    callback (default) and polling forms."""
+    params = project_params() + [
+        Param("mini_batch_id", required=True),
+        Param("batch_start_ts_iso", required=True),
+        Param("batch_end_ts_iso", required=True),
+        Param("execution_ts_iso", now_iso()),
+        Param("lock_ttl_epoch", epoch_after_start(lock_ttl_seconds), kind="number"),
+    ]
+    features = run_pipeline(
+        start="Start15mFeaturesPipeline",
+        wait="WaitForFeaturesCompletionEvent",
+        pipeline="${PipelineName15m}",
+        parameters=pipeline_parameters(),
+        arn_variable="features_pipeline_execution_arn",
+        completion=completion,
+        timeout_seconds=pipeline_timeout_seconds,
+    )
+    inference = run_pipeline(
+        start="StartInferencePipeline",
+        wait="WaitForInferenceCompletionEvent",
+        pipeline="${PipelineNameInference}",
+        parameters=pipeline_parameters(),
+        arn_variable="inference_pipeline_execution_arn",
+        completion=completion,
+        timeout_seconds=pipeline_timeout_seconds,
+    )
+    announce = publish_event(
+        "EmitInferenceCompleteEvent",
+        detail_type="NdrInferencePipelineCompleted",
+        detail={name: var(name) for name in BATCH_PARAMS + ("inference_pipeline_execution_arn",)},
+    )
+    locked = lock(
+        features >> inference >> announce,
+        table="${LockTableName}",
+        key={
+            "pk": expr("$project_name & '#' & $feature_spec_version"),
+            "sk": expr("$batch_start_ts_iso & '#' & $batch_end_ts_iso"),
+        },
+        ttl_epoch=var("lock_ttl_epoch"),
+        created_at=var("execution_ts_iso"),
+        acquire="AcquireMiniBatchLock",
+        duplicate="DuplicateMiniBatch",
+        release_on_success="ReleaseMiniBatchLockOnSuccess",
+        release_on_failure="ReleaseMiniBatchLockOnFailure",
+        duplicate_error="DuplicateMiniBatch",
+        duplicate_cause=expr(
+            "'The lock for this 15-minute window already exists (pk ' & $project_name & '#' & $feature_spec_version"
+            " & ', sk ' & $batch_start_ts_iso & '#' & $batch_end_ts_iso & '): another execution is processing or has processed mini-batch ' & $mini_batch_id"
+        ),
+    )
+    body = opening(params, validate=True) >> locked >> Succeed("Success")
+    return StateMachine(
+        body,
+        name=NAME,
+        comment=COMMENT,
+        timeout_seconds=timeout_seconds,
+        on_failure=workflow_failed("Ndr15mFeaturesInferenceFailed"),
+    )

@@ -1,0 +1,121 @@
+"""``sfn_ndr_training_orchestrator``: Isolation-Forest training with an
+approval gate.
+
+Train (pipeline), publish the model artifacts and register the model's
+attributes (Lambdas); when the publication says a deployment is required,
+ask a human (a callback Lambda; the approver answers with SendTaskSuccess
+``{"approval_status": "APPROVED" | ...}``) and deploy only on ``APPROVED``.
+The approval's result is the SendTaskSuccess output itself: it has no
+``Payload`` (the hand-written definition read ``Payload.approval_status``
+and always failed there). Any failure ends in ``WorkflowFailed``.
+"""
+
+from __future__ import annotations
+
+from ..expressions import STATES_RESULT, TASK_TOKEN, expr, var
+from ..model import Choice, Fragment, Rule, StateMachine, Succeed
+from ..steps import CALLBACK, PAYLOAD, Param, invoke_lambda, run_pipeline, workflow_failed
+from .common import DAY, HOUR, now_iso, opening, project_params
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from ..steps.pipeline import Completion
+
+NAME = "sfn_ndr_training_orchestrator"
+COMMENT = "NDR Isolation-Forest training: train, publish and register the model, then deploy it only after a human approves."
+
+
+def build(
+    *,
+    completion: Completion = CALLBACK,
+    pipeline_timeout_seconds: int = DAY,
+    approval_timeout_seconds: int = 5 * DAY,
+    timeout_seconds: int = 7 * DAY,
+) -> StateMachine:
+    """The flow; ``completion`` switches the training wait's form."""
+    params = project_params() + [
+        Param("run_id", expr("$states.context.Execution.Name")),
+        Param("execution_ts_iso", now_iso()),
+    ]
+    training = run_pipeline(
+        start="StartTrainingPipeline",
+        wait="WaitForTrainingCompletionEvent",
+        pipeline="${PipelineNameTraining}",
+        parameters={
+            "ProjectName": var("project_name"),
+            "FeatureSpecVersion": var("feature_spec_version"),
+            "RunId": var("run_id"),
+            "ExecutionTsIso": var("execution_ts_iso"),
+        },
+        arn_variable="training_pipeline_execution_arn",
+        completion=completion,
+        timeout_seconds=pipeline_timeout_seconds,
+    )
+    publish = invoke_lambda(
+        "PublishApprovedModelArtifacts",
+        function="${ModelPublishLambdaArn}",
+        payload={
+            "project_name": var("project_name"),
+            "feature_spec_version": var("feature_spec_version"),
+            "run_id": var("run_id"),
+            "training_pipeline_execution_arn": var("training_pipeline_execution_arn"),
+            "approved_model_prefix": "${ApprovedModelS3Prefix}",
+        },
+        assign={
+            "model_registry_record": PAYLOAD.field("model_registry_record"),
+            # A boolean whatever the Lambda says: absent means no deployment.
+            "deployment_required": expr("$states.result.Payload.deployment_required = true"),
+        },
+    )
+    register = invoke_lambda(
+        "RegisterModelAttributesMap",
+        function="${ModelAttributesRegistryLambdaArn}",
+        payload={"model_registry_record": var("model_registry_record"), "attribute_schema_version": "v1"},
+        assign={"attributes_registration_result": PAYLOAD},
+    )
+    deployment_choice = Choice(
+        "DeploymentRequiredChoice",
+        choices=[Rule(expr("$deployment_required = true"), "RequireHumanApproval")],
+        default="NoDeploymentNeeded",
+    )
+    approval = invoke_lambda(
+        "RequireHumanApproval",
+        function="${HumanApprovalLambdaArn}",
+        payload={
+            "taskToken": TASK_TOKEN,
+            "candidate_model": var("model_registry_record", "model_id"),
+            "currently_deployed_model": var("model_registry_record", "current_model_id"),
+        },
+        callback=True,
+        timeout_seconds=approval_timeout_seconds,
+        assign={"approval_status": STATES_RESULT.field("approval_status")},
+    )
+    decision = Choice(
+        "ApprovalDecision",
+        choices=[Rule(expr("$approval_status = 'APPROVED'"), "DeployApprovedModel")],
+        default="HoldApprovedModel",
+    )
+    deploy = invoke_lambda(
+        "DeployApprovedModel",
+        function="${ModelDeployLambdaArn}",
+        payload={
+            "model_registry_record": var("model_registry_record"),
+            "attributes_registration_result": var("attributes_registration_result"),
+        },
+    )
+    gate = Fragment(
+        (deployment_choice,)
+        + (approval >> decision).states
+        + (deploy >> Succeed("Success")).states
+        + (Succeed("NoDeploymentNeeded"), Succeed("HoldApprovedModel")),
+        deployment_choice.name,
+        approval.problems + deploy.problems,
+    )
+    body = opening(params) >> training >> publish >> register >> gate
+    return StateMachine(
+        body,
+        name=NAME,
+        comment=COMMENT,
+        timeout_seconds=timeout_seconds,
+        on_failure=workflow_failed("NdrTrainingFailed"),
+    )

@@ -1,0 +1,166 @@
+"""A DynamoDB lock around a fragment, released on every way out.
+
+The release invariant lives here, not in each flow: :func:`lock` takes the
+guarded fragment and
+
+* routes every failure of it (its ``ON_FAILURE`` transitions) to the
+  release-on-failure state, which then goes on to the flow's failure handler;
+* gives every Task, Map and Parallel state in it that has no catch-all a
+  ``Catch States.ALL`` to that release, so an error nobody anticipated
+  cannot skip it;
+* sends its normal exits to the release-on-success state;
+* refuses (as a build problem) a Succeed or Fail state inside it, because
+  those would end the execution with the lock held.
+
+What no Catch can cover: ``StopExecution``, the execution's own timeout, and
+an expression error in a Pass, Choice or Wait state (they have no Catch).
+Only the lock item's TTL (``ttl_epoch``) frees the lock in those cases, and
+when the release itself keeps failing after its retries.
+
+The lock item is owned: ``owner`` holds the execution Id. Acquiring succeeds
+when the item does not exist *or is already ours* (a retried put after an
+ambiguous error must not report our own lock as a duplicate); releasing
+deletes it only when it is still ours (an expired lock retaken by another
+execution is never deleted) or already gone.
+"""
+
+from __future__ import annotations
+
+from ..expressions import EXECUTION_ID, Expr, string_of
+from ..model import ON_FAILURE, Catch, Fail, Fragment, Task
+from ..model.errors import Problem
+from .errors import TO_FAILURE, catch_all, transient_retry
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from ..expressions import Template
+    from ..model import Retry
+    from ..model.base import State
+
+__all__ = ["PUT_ITEM_RESOURCE", "DELETE_ITEM_RESOURCE", "CONDITION_FAILED", "lock"]
+
+PUT_ITEM_RESOURCE = "arn:aws:states:::aws-sdk:dynamodb:putItem"
+DELETE_ITEM_RESOURCE = "arn:aws:states:::aws-sdk:dynamodb:deleteItem"
+# What the aws-sdk integration raises for a failed ConditionExpression (the
+# optimized dynamodb integration would say "DynamoDB.", this one "DynamoDb.").
+CONDITION_FAILED = "DynamoDb.ConditionalCheckFailedException"
+
+_CAN_FAIL = ("Task", "Map", "Parallel")
+
+
+def _string_attr(value: Template) -> Template:
+    return {"S": string_of(value)}
+
+
+def _number_attr(value: Template) -> Template:
+    return {"N": string_of(value)}
+
+
+def _guard(fragment: Fragment, release: str) -> Fragment:
+    """Route every way the guarded fragment can fail to ``release``."""
+    states: list[State] = []
+    problems = list(fragment.problems)
+    for s in fragment.states:
+        if s.TYPE in ("Succeed", "Fail"):
+            problems.append(
+                Problem(
+                    s.name,
+                    "LOCK_BYPASSED",
+                    f"a {s.TYPE} state inside a lock-guarded fragment ends the execution without releasing the lock",
+                    "leave the fragment through its exit (success) or ON_FAILURE (failure) instead",
+                )
+            )
+        if s.TYPE in _CAN_FAIL:
+            catches = getattr(s, "catch", ()) or ()
+            if not catches or "States.ALL" not in catches[-1].errors:
+                s = s.replace(catch=tuple(catches) + catch_all(s.name, TO_FAILURE))
+        states.append(s)
+    return Fragment(states, fragment.start, problems).on_failure(release)
+
+
+def lock(
+    guarded: Fragment,
+    *,
+    table: str,
+    key: dict[str, Template],
+    ttl_epoch: Template,
+    created_at: Template,
+    acquire: str,
+    duplicate: str,
+    release_on_success: str,
+    release_on_failure: str,
+    duplicate_error: str = "DuplicateLock",
+    duplicate_cause: str | Expr = "The lock already exists: another execution holds it",
+    owner: Template = EXECUTION_ID,
+    owner_attribute: str = "owner",
+    ttl_attribute: str = "ttl_epoch",
+    created_attribute: str = "created_at",
+    retry: tuple[Retry, ...] | None = None,
+) -> Fragment:
+    """Acquire a lock item in ``table``, run ``guarded``, release the lock.
+
+    ``key`` maps the key attribute names to string values (e.g.
+    ``{"pk": ..., "sk": ...}``). The fragment enters at ``acquire``; its one
+    open exit is ``release_on_success``. ``release_on_failure`` continues to
+    ``ON_FAILURE`` (the flow's failure handler) keeping the original error.
+    A failed acquire condition goes to the Fail state ``duplicate``.
+    """
+    retry = transient_retry("dynamodb") if retry is None else retry
+    key_attrs = {name: _string_attr(value) for name, value in key.items()}
+    not_exists = " AND ".join(f"attribute_not_exists({name})" for name in key)
+    owner_value = {":owner": _string_attr(owner)}
+    names = {"#owner": owner_attribute}
+    item = dict(key_attrs)
+    item[ttl_attribute] = _number_attr(ttl_epoch)
+    item[created_attribute] = _string_attr(created_at)
+    item[owner_attribute] = _string_attr(owner)
+
+    acquire_state = Task(
+        acquire,
+        resource=PUT_ITEM_RESOURCE,
+        arguments={
+            "TableName": table,
+            "Item": item,
+            "ConditionExpression": f"({not_exists}) OR #owner = :owner",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": owner_value,
+        },
+        retry=retry,
+        catch=(Catch((CONDITION_FAILED,), duplicate),) + catch_all(acquire, TO_FAILURE),
+    )
+    duplicate_state = Fail(duplicate, error=duplicate_error, cause=duplicate_cause)
+
+    first_key = next(iter(key))
+    release_arguments = {
+        "TableName": table,
+        "Key": key_attrs,
+        # Ours, or already gone (expired by TTL): never someone else's.
+        "ConditionExpression": f"attribute_not_exists({first_key}) OR #owner = :owner",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": owner_value,
+    }
+    release_ok = Task(
+        release_on_success,
+        resource=DELETE_ITEM_RESOURCE,
+        arguments=release_arguments,
+        output=Expr("$states.input"),
+        retry=retry,
+        catch=catch_all(release_on_success, TO_FAILURE),
+    )
+    # On the failure path the original error is already recorded; a failed
+    # release must not overwrite it, so its Catch assigns nothing.
+    release_failed = Task(
+        release_on_failure,
+        resource=DELETE_ITEM_RESOURCE,
+        arguments=release_arguments,
+        output=Expr("$states.input"),
+        retry=retry,
+        catch=(Catch(("States.ALL",), ON_FAILURE),),
+        next=ON_FAILURE,
+    )
+
+    body = _guard(Fragment.of(guarded), release_on_failure)
+    # guarded's open exits lead to the release on success.
+    wired = Fragment.of(acquire_state) >> body >> release_ok
+    states = (wired.states[0], duplicate_state) + wired.states[1:] + (release_failed,)
+    return Fragment(states, acquire, wired.problems)

@@ -1,0 +1,333 @@
+"""SageMaker pipelines: start one, and wait for it by callback or by polling.
+
+``run_pipeline`` is what flows use: a start followed by a wait, where the
+wait's form is one argument (``completion=CALLBACK`` or ``Polling(...)``),
+so a flow can be exported either way without touching its module.
+"""
+
+from __future__ import annotations
+
+from ..expressions import EXECUTION_ID, STATES_RESULT, TASK_TOKEN, Expr, context, expr, states_input, string_of, to_jsonata, var
+from ..model import Choice, Fragment, Pass, Rule, Task, Wait
+from ..model.errors import Problem
+from ..model.record import Record
+from .errors import TO_FAILURE, as_route, catch_all, transient_retry
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Union
+
+    from ..expressions import Template
+    from ..model import Retry
+    from .errors import OnError
+
+    Completion = Union["Callback", "Polling"]
+
+__all__ = [
+    "START_PIPELINE_RESOURCE",
+    "DESCRIBE_PIPELINE_RESOURCE",
+    "CALLBACK_RESOURCE",
+    "COMPLETION_CALLBACK_FUNCTION",
+    "client_request_token",
+    "start_pipeline",
+    "wait_for_callback",
+    "poll_pipeline",
+    "poll_names",
+    "wait_label",
+    "Callback",
+    "Polling",
+    "CALLBACK",
+    "Completion",
+    "run_pipeline",
+]
+
+START_PIPELINE_RESOURCE = "arn:aws:states:::aws-sdk:sagemaker:startPipelineExecution"
+DESCRIBE_PIPELINE_RESOURCE = "arn:aws:states:::aws-sdk:sagemaker:describePipelineExecution"
+CALLBACK_RESOURCE = "arn:aws:states:::lambda:invoke.waitForTaskToken"
+COMPLETION_CALLBACK_FUNCTION = "${PipelineCompletionCallbackLambdaArn}"
+
+DEFAULT_PIPELINE_TIMEOUT = 3 * 3600
+
+
+def client_request_token(item_key: Template = None) -> Expr:
+    """A deterministic idempotency token: the SHA-256 hex (64 characters,
+    inside SageMaker's 32-128) of the execution Id, the state name and, in a
+    Map, the item's key. A retried start reuses it, so SageMaker never starts
+    a second pipeline; each backfill window still gets its own."""
+    parts = [EXECUTION_ID.text, context("State.Name").text]
+    if item_key is not None:
+        parts.append(f"$string({to_jsonata(item_key)})")
+    joined = " & '|' & ".join(parts)
+    return expr(f"$hash({joined}, 'SHA-256')")
+
+
+def start_pipeline(
+    name: str,
+    *,
+    pipeline: str,
+    parameters: dict[str, Template],
+    arn_variable: str,
+    token_key: Template = None,
+    output: Template = None,
+    extra_assign: dict[str, Template] | None = None,
+    retry: tuple[Retry, ...] | None = None,
+    on_error: OnError = TO_FAILURE,
+) -> Fragment:
+    """``StartPipelineExecution`` with ``parameters`` (name -> value, values
+    turned into strings), assigning the execution ARN to ``arn_variable``.
+
+    ``pipeline`` is usually a placeholder such as ``"${PipelineName15m}"``.
+    ``token_key`` distinguishes items of a Map (e.g. the item's
+    ``mini_batch_id``) in the idempotency token.
+    """
+    assign: dict[str, Template] = {arn_variable: STATES_RESULT.field("PipelineExecutionArn")}
+    assign.update(extra_assign or {})
+    state = Task(
+        name=name,
+        resource=START_PIPELINE_RESOURCE,
+        arguments={
+            "PipelineName": pipeline,
+            "PipelineParameters": [{"Name": k, "Value": string_of(v)} for k, v in parameters.items()],
+            "ClientRequestToken": client_request_token(token_key),
+        },
+        assign=assign,
+        output=output,
+        retry=transient_retry("sagemaker") if retry is None else retry,
+        catch=catch_all(name, on_error),
+    )
+    return Fragment.of(state)
+
+
+def wait_for_callback(
+    name: str,
+    *,
+    execution_arn: Template,
+    function: str = COMPLETION_CALLBACK_FUNCTION,
+    timeout_seconds: int | Expr = DEFAULT_PIPELINE_TIMEOUT,
+    heartbeat_seconds: int | Expr | None = None,
+    success_statuses: tuple[str, ...] = ("Succeeded",),
+    failure_statuses: tuple[str, ...] = ("Failed", "Stopped"),
+    output: Template = None,
+    assign: dict[str, Template] | None = None,
+    retry: tuple[Retry, ...] | None = None,
+    on_error: OnError = TO_FAILURE,
+) -> Fragment:
+    """Wait for a pipeline's completion through the completion-callback Lambda
+    (``lambda:invoke.waitForTaskToken``).
+
+    The state's result is exactly what the Lambda sends with SendTaskSuccess
+    (no ``Payload`` wrapper); a failed pipeline arrives as whatever error it
+    sends with SendTaskFailure. ``timeout_seconds`` is required to be finite
+    (hours, not the execution's year); ``heartbeat_seconds`` only if the
+    sender really heartbeats, which the completion Lambda does not.
+    """
+    state = Task(
+        name=name,
+        resource=CALLBACK_RESOURCE,
+        arguments={
+            "FunctionName": function,
+            "Payload": {
+                "taskToken": TASK_TOKEN,
+                "expected_pipeline_execution_arn": execution_arn,
+                "success_statuses": list(success_statuses),
+                "failure_statuses": list(failure_statuses),
+            },
+        },
+        timeout_seconds=timeout_seconds,
+        heartbeat_seconds=heartbeat_seconds,
+        assign=assign,
+        output=output,
+        retry=transient_retry("lambda") if retry is None else retry,
+        catch=catch_all(name, on_error),
+    )
+    return Fragment.of(state)
+
+
+def wait_label(wait_name: str) -> str | None:
+    """``WaitForFeaturesCompletionEvent`` -> ``Features`` (None if not that shape)."""
+    head, tail = "WaitFor", "CompletionEvent"
+    if wait_name.startswith(head) and wait_name.endswith(tail) and len(wait_name) > len(head) + len(tail):
+        label = wait_name[len(head) : -len(tail)]
+        if label.isalnum() and label.isascii():
+            return label
+    return None
+
+
+class PollNames(Record):
+    """The names the polling form uses for one pipeline wait."""
+
+    __slots__ = ("describe", "check", "wait", "increment", "attempt_variable", "status_variable")
+
+    def __init__(self, describe: str, check: str, wait: str, increment: str, attempt_variable: str, status_variable: str) -> None:
+        self._set(describe=describe, check=check, wait=wait, increment=increment, attempt_variable=attempt_variable, status_variable=status_variable)
+
+
+def _snake(label: str) -> str:
+    """``Features`` -> ``features``, ``FGB`` -> ``fgb``, ``PredictionJoin`` -> ``prediction_join``."""
+    out = []
+    for i, ch in enumerate(label):
+        if ch.isupper() and i and (label[i - 1].islower() or (i + 1 < len(label) and label[i + 1].islower() and label[i - 1].isupper())):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def poll_names(label: str) -> PollNames:
+    """``Features`` -> DescribeFeaturesPipeline, CheckFeaturesPipelineStatus,
+    WaitBeforeDescribeFeaturesPipeline, IncrementFeaturesPollAttempt and the
+    variable ``features_poll_attempt``."""
+    x = _snake(label)
+    return PollNames(
+        describe=f"Describe{label}Pipeline",
+        check=f"Check{label}PipelineStatus",
+        wait=f"WaitBeforeDescribe{label}Pipeline",
+        increment=f"Increment{label}PollAttempt",
+        attempt_variable=f"{x}_poll_attempt",
+        status_variable=f"{x}_pipeline_status",
+    )
+
+
+def poll_pipeline(
+    label: str,
+    *,
+    execution_arn: Template,
+    interval_seconds: int = 60,
+    max_attempts: int = 180,
+    output: Template = None,
+    retry: tuple[Retry, ...] | None = None,
+    on_error: OnError = TO_FAILURE,
+) -> Fragment:
+    """Wait for a pipeline by polling ``DescribePipelineExecution``.
+
+    Describe -> Check: ``Succeeded`` leaves (with ``output``, if given);
+    ``Failed``/``Stopped`` follows ``on_error`` recorded as
+    ``PipelineExecutionFailed``; after ``max_attempts`` describes it follows
+    ``on_error`` as ``PipelineExecutionTimedOut``; otherwise Wait
+    ``interval_seconds`` -> Increment -> Describe again.
+
+    The states pass their input through unchanged, so ``$states.input`` in
+    ``on_error`` and ``output`` means what it means in the callback form.
+    The attempt counter (``<x>_poll_attempt``) must be set to 0 by the state
+    before; :func:`run_pipeline` does that in the start state.
+    """
+    n = poll_names(label)
+    route = as_route(on_error)
+    attempt, status = var(n.attempt_variable), var(n.status_variable)
+    arn_text = to_jsonata(execution_arn)
+    describe = Task(
+        name=n.describe,
+        resource=DESCRIBE_PIPELINE_RESOURCE,
+        arguments={"PipelineExecutionArn": execution_arn},
+        assign={n.status_variable: STATES_RESULT.field("PipelineExecutionStatus")},
+        output=states_input(),
+        retry=transient_retry("sagemaker") if retry is None else retry,
+        catch=catch_all(n.describe, route),
+    )
+    failed = expr(
+        "{'Error': 'PipelineExecutionFailed', 'Cause': 'Pipeline execution ' & "
+        f"{arn_text} & ' ended with status ' & {status.text}}}"
+    )
+    timed_out = expr(
+        "{'Error': 'PipelineExecutionTimedOut', 'Cause': 'Pipeline execution ' & "
+        f"{arn_text} & ' still ' & {status.text} & ' after {max_attempts} status checks, {interval_seconds} s apart'}}"
+    )
+    rules: list[Rule] = []
+    problems: list[Problem] = []
+    if route is None:
+        problems.append(Problem(n.check, "NO_FAILURE_ROUTE", "the polling form needs somewhere to go when the pipeline fails", "pass on_error (the default goes to the flow's failure handler)"))
+    else:
+        rules.append(route.rule(n.check, expr(f"{status.text} in ['Failed', 'Stopped']"), failed))
+        rules.append(route.rule(n.check, expr(f"{status.text} != 'Succeeded' and {attempt.text} >= {max_attempts - 1}"), timed_out))
+    rules.append(Rule(expr(f"{status.text} != 'Succeeded'"), n.wait))
+    check = Choice(name=n.check, choices=tuple(rules), output=output)
+    wait = Wait(name=n.wait, seconds=interval_seconds, next=n.increment)
+    increment = Pass(name=n.increment, assign={n.attempt_variable: expr(f"{attempt.text} + 1")}, next=n.describe)
+    fragment = Fragment((describe, check, wait, increment), describe.name)
+    fragment = Fragment(tuple(s.wire(n.check) if s.name == n.describe else s for s in fragment.states), describe.name)
+    for p in problems:
+        fragment = fragment.with_problem(p)
+    return fragment
+
+
+class Callback(Record):
+    """Wait for the completion-callback Lambda (the default form).
+    ``timeout_seconds`` is the default wait; a flow may give each wait its own."""
+
+    __slots__ = ("timeout_seconds", "heartbeat_seconds")
+
+    def __init__(self, timeout_seconds: int = DEFAULT_PIPELINE_TIMEOUT, heartbeat_seconds: int | None = None) -> None:
+        self._set(timeout_seconds=timeout_seconds, heartbeat_seconds=heartbeat_seconds)
+
+
+class Polling(Record):
+    """Poll DescribePipelineExecution every ``interval_seconds``, at most
+    ``max_attempts`` times (for accounts without the callback Lambda)."""
+
+    __slots__ = ("interval_seconds", "max_attempts")
+
+    def __init__(self, interval_seconds: int = 60, max_attempts: int = 180) -> None:
+        self._set(interval_seconds=interval_seconds, max_attempts=max_attempts)
+
+
+CALLBACK = Callback()
+
+
+def run_pipeline(
+    *,
+    start: str,
+    wait: str,
+    pipeline: str,
+    parameters: dict[str, Template],
+    arn_variable: str,
+    completion: Completion = CALLBACK,
+    timeout_seconds: int | None = None,
+    token_key: Template = None,
+    start_output: Template = None,
+    wait_output: Template = None,
+    on_error: OnError = TO_FAILURE,
+) -> Fragment:
+    """Start a pipeline, then wait for it in the chosen ``completion`` form.
+
+    ``wait`` is the callback state's name, ``WaitFor<X>CompletionEvent``; the
+    polling form derives its state names from ``<X>``. ``timeout_seconds``
+    overrides the form's default wait (callback only).
+    """
+    extra_assign = None
+    if isinstance(completion, Polling):
+        found = wait_label(wait)
+        label = found or wait
+        names = poll_names(label)
+        extra_assign = {names.attempt_variable: 0}
+    first = start_pipeline(
+        start,
+        pipeline=pipeline,
+        parameters=parameters,
+        arn_variable=arn_variable,
+        token_key=token_key,
+        output=start_output,
+        extra_assign=extra_assign,
+        on_error=on_error,
+    )
+    if isinstance(completion, Polling):
+        second = poll_pipeline(
+            label,
+            execution_arn=var(arn_variable),
+            interval_seconds=completion.interval_seconds,
+            max_attempts=completion.max_attempts,
+            output=wait_output,
+            on_error=on_error,
+        )
+        if found is None:
+            second = second.with_problem(
+                Problem(wait, "BAD_WAIT_NAME", f"cannot derive polling state names from '{wait}'", "name callback waits WaitFor<X>CompletionEvent")
+            )
+    else:
+        second = wait_for_callback(
+            wait,
+            execution_arn=var(arn_variable),
+            timeout_seconds=timeout_seconds or completion.timeout_seconds,
+            heartbeat_seconds=completion.heartbeat_seconds,
+            output=wait_output,
+            on_error=on_error,
+        )
+    return first >> second
