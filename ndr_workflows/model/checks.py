@@ -116,7 +116,7 @@ def _check_scope(scope: _Scope, problems: list[Problem]) -> None:
     fragment = scope.fragment
     prefix = scope.prefix
     names = [s.name for s in fragment.states]
-    by_name = {s.name: s for s in fragment.states}
+    by_name = _first_by_name(fragment)
     problems.extend(fragment.problems if prefix else ())
     if fragment.start not in by_name:
         problems.append(Problem(prefix.rstrip("/") or "(state machine)", "MISSING_START", f"StartAt '{fragment.start}' is not a state of this graph"))
@@ -136,7 +136,7 @@ def _check_scope(scope: _Scope, problems: list[Problem]) -> None:
 
 
 def _check_reachable(fragment: Fragment, prefix: str, problems: list[Problem]) -> None:
-    by_name = {s.name: s for s in fragment.states}
+    by_name = _first_by_name(fragment)
     seen: set[str] = set()
     todo = [fragment.start]
     while todo:
@@ -365,7 +365,7 @@ def _all_assigned(fragment: Fragment) -> set[str]:
 def _check_variables(scope: _Scope, problems: list[Problem]) -> None:
     fragment = scope.fragment
     prefix = scope.prefix
-    by_name = {s.name: s for s in fragment.states}
+    by_name = _first_by_name(fragment)
     here = _all_assigned(fragment)
     everywhere = here | scope.outer_names
     # Names assigned: valid, not reserved, not shadowing an outer scope.
@@ -439,8 +439,16 @@ def _check_variables(scope: _Scope, problems: list[Problem]) -> None:
             _check_scope(child, problems)
 
 
+def _first_by_name(fragment: Fragment) -> dict[str, State]:
+    """Name -> state; with duplicate names (reported) the first one counts."""
+    found: dict[str, State] = {}
+    for s in fragment.states:
+        found.setdefault(s.name, s)
+    return found
+
+
 def _reachable(fragment: Fragment) -> list[str]:
-    by_name = {s.name: s for s in fragment.states}
+    by_name = _first_by_name(fragment)
     seen: list[str] = []
     todo = [fragment.start]
     while todo:
