@@ -28,11 +28,13 @@ from ndr_workflows.steps.message_expressions import (
     ParamSpec,
     epoch_seconds_after_start_text,
     json_object_fields_text,
+    normalized_output_text,
     now_iso_text,
     previous_month_end_text,
     previous_month_start_text,
     raw_message_text,
     resolve_text,
+    resolved_output_text,
     start_time_text,
 )
 
@@ -97,16 +99,19 @@ def definition(specs: list[ParamSpec]) -> dict:
             "NormalizeIncomingMessage": {
                 "Type": "Pass",
                 "Assign": {"raw_message": "{% " + raw_message_text() + " %}"},
+                "Output": "{% " + normalized_output_text() + " %}",
                 "Next": "ResolvePipelineRuntimeParams",
             },
             "ResolvePipelineRuntimeParams": {
                 "Type": "Pass",
                 "Assign": {spec.name: "{% " + resolve_text(spec) + " %}" for spec in specs},
+                "Output": "{% " + resolved_output_text() + " %}",
                 "Next": "Emit",
             },
             "Emit": {
                 "Type": "Pass",
                 "Output": {
+                    "input": "{% $states.input %}",
                     "raw_message": "{% $raw_message %}",
                     "params": {name: "{% $" + name + " %}" for name in names},
                 },
@@ -117,7 +122,20 @@ def definition(specs: list[ParamSpec]) -> dict:
 
 
 def run_flow(specs: list[ParamSpec], execution_input, start=START) -> dict:
-    return run(definition(specs), execution_input, start_time=start).output
+    output = run(definition(specs), execution_input, start_time=start).output
+    # The two Pass states hand the input on unchanged.
+    assert output.pop("input") == execution_input
+    return output
+
+
+def resolution_input(execution_input, start=START):
+    """What ResolvePipelineRuntimeParams receives: NormalizeIncomingMessage's Output."""
+    return evaluate(normalized_output_text(), execution_input, start=start)
+
+
+def resolve_one(spec: ParamSpec, execution_input, raw, start=START):
+    """One parameter, with jsonata-python, from the execution input and the raw message."""
+    return evaluate(resolve_text(spec), resolution_input(execution_input, start), raw, start)
 
 
 def resolve_direct(specs: list[ParamSpec], execution_input, start=START) -> dict:
@@ -127,7 +145,7 @@ def resolve_direct(specs: list[ParamSpec], execution_input, start=START) -> dict
     return {
         "raw_message": raw,
         "params": {
-            spec.name: evaluate(resolve_text(spec), execution_input, raw, start)
+            spec.name: resolve_one(spec, execution_input, raw, start)
             for spec in specs
         },
     }
@@ -371,14 +389,13 @@ def test_key_matches_only_at_start_or_after_semicolon(message, expected):
 def test_regex_metacharacters_in_name_are_literal():
     # Not a valid variable name in Step Functions, so evaluated directly only.
     spec = ParamSpec("a.b*")
-    text = resolve_text(spec)
-    assert evaluate(text, {}, "axb=1;a.b*=2") == "2"
-    assert evaluate(text, {}, "aab=1;ab=3") is None
-    assert evaluate(text, {"a.b*": "d"}, "") == "d"
-    assert evaluate(text, {}, '{"a.b*": "j"}') == "j"
+    assert resolve_one(spec, "axb=1;a.b*=2", "axb=1;a.b*=2") == "2"
+    assert resolve_one(spec, "aab=1;ab=3", "aab=1;ab=3") is None
+    assert resolve_one(spec, {"a.b*": "d"}, "") == "d"
+    assert resolve_one(spec, '{"a.b*": "j"}', '{"a.b*": "j"}') == "j"
     quoted = ParamSpec('q"\\\u00e9')
-    assert evaluate(resolve_text(quoted), {}, 'q"\\\u00e9=5') == "5"
-    assert evaluate(resolve_text(quoted), {quoted.name: "d"}, "") == "d"
+    assert resolve_one(quoted, 'q"\\\u00e9=5', 'q"\\\u00e9=5') == "5"
+    assert resolve_one(quoted, {quoted.name: "d"}, "") == "d"
 
 
 @pytest.mark.parametrize(
@@ -636,7 +653,7 @@ def test_property_arbitrary_text_never_raises(text):
     expected = parsed if isinstance(parsed, dict) else {}
     assert evaluate(json_object_fields_text(), raw_message=text) == expected
     for spec in (STEP, TARGETS, MINI_BATCH):
-        value = evaluate(resolve_text(spec), {}, text)
+        value = resolve_one(spec, text, text)
         assert value is not UNDEFINED
 
 

@@ -203,14 +203,34 @@ def _coerce_function(kind: str) -> str:
     return "function($x){ $x }"
 
 
+def normalized_output_text() -> str:
+    """The Output of NormalizeIncomingMessage, the input of
+    ResolvePipelineRuntimeParams: ``{"message": <the state's input>,
+    "message_fields": <the JSON object the normalized message holds, or {}>}``.
+
+    Output cannot read the variable assigned beside it, so it normalizes the
+    message again; what it saves is the JSON-object check, done here once
+    per execution instead of once per parameter."""
+    return (
+        f"($raw := {raw_message_text()}; "
+        f"{{\"message\": $states.input, \"message_fields\": {json_object_fields_text('$raw')}}})"
+    )
+
+
+def resolved_output_text() -> str:
+    """The Output of ResolvePipelineRuntimeParams: the original input again."""
+    return "$states.input.message"
+
+
 def resolve_text(spec: ParamSpec) -> str:
-    """The value of a runtime parameter, evaluated where $states.input is the
-    execution input and $raw_message the normalized message: the first that
-    is present and not empty (undefined, null, "" or []) after coercion of
-    the input field; the field of $raw_message when that is JSON object
-    text; the value of name= in $raw_message read as k=v;k=v text (only when
-    it is not a JSON object with fields); the default. Without a value it is
-    null, never undefined."""
+    """The value of a runtime parameter, evaluated where $states.input is
+    what :func:`normalized_output_text` gives and $raw_message the
+    normalized message: the first that is present and not empty (undefined,
+    null, "" or []) after coercion of the input field; the field of the
+    message when that is JSON object text; the value of name= in
+    $raw_message read as k=v;k=v text (only when it is not a JSON object
+    with fields); the default. Without a value it is null, never
+    undefined."""
     name = _string_literal(spec.name)
     key = _regex_literal_part(spec.name)
     default = "null" if spec.default_text is None else f"({spec.default_text})"
@@ -221,13 +241,13 @@ def resolve_text(spec: ParamSpec) -> str:
         f"$c := {_coerce_function(spec.kind)}; "
         "$e := function($x){ ($t := $type($x); $not($exists($t)) or $t = 'null' "
         "or ($t = 'string' and $x = '') or ($t = 'array' and $count($x) = 0)) }; "
-        "$i := $states.input; "
+        "$i := $states.input.message; "
         "$a := $c($type($i) = 'object' ? $lookup($i, $n)); "
         "$not($e($a)) ? $a : ("
-        f"$j := {json_object_fields_text()}; "
-        "$b := $c($lookup($j, $n)); "
+        "$j := $states.input.message_fields; "
+        "$b := $c($type($j) = 'object' ? $lookup($j, $n)); "
         "$not($e($b)) ? $b : ("
-        "$kv := $count($keys($j)) = 0 and $type($raw_message) = 'string' ? ("
+        "$kv := ($type($j) != 'object' or $count($keys($j)) = 0) and $type($raw_message) = 'string' ? ("
         f"$mm := $match($raw_message, /{kv_regex}/, 1); "
         "$exists($mm) ? $c($trim2($mm.groups[0]))); "
         "$not($e($kv)) ? $kv : ("
@@ -244,5 +264,7 @@ __all__ = [
     "previous_month_start_text",
     "raw_message_text",
     "resolve_text",
+    "normalized_output_text",
+    "resolved_output_text",
     "start_time_text",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..expressions import Expr, expr, to_jsonata
 from ..model import Fragment, Pass
 from ..model.record import Record
-from .message_expressions import ParamSpec, raw_message_text, resolve_text
+from .message_expressions import ParamSpec, normalized_output_text, raw_message_text, resolve_text, resolved_output_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,8 +47,12 @@ class Param(Record):
 def normalize_message(name: str = "NormalizeIncomingMessage", *, variable: str = RAW_MESSAGE) -> Fragment:
     """A Pass assigning ``raw_message``: the input if it is a string; else
     ``message_body``; else the first SQS record's ``body``; else the first
-    SNS record's ``Sns.Message``; else the empty string."""
-    return Fragment.of(Pass(name, assign={variable: expr(raw_message_text())}))
+    SNS record's ``Sns.Message``; else the empty string.
+
+    Its Output hands the parameter resolution the input and the message's
+    JSON fields (checked and parsed once, here); the resolution's Output
+    restores the input."""
+    return Fragment.of(Pass(name, assign={variable: expr(raw_message_text())}, output=expr(normalized_output_text())))
 
 
 def resolve_params(params: list[Param] | tuple[Param, ...], name: str = "ResolvePipelineRuntimeParams") -> Fragment:
@@ -56,7 +60,7 @@ def resolve_params(params: list[Param] | tuple[Param, ...], name: str = "Resolve
     non-empty value of the input field, the field of ``raw_message`` when it
     is JSON object text, the ``p=`` value in ``raw_message`` (``k=v;...``
     text), else the default (null for a required parameter)."""
-    fragment = Fragment.of(Pass(name, assign={p.name: expr(resolve_text(p.spec())) for p in params}))
+    fragment = Fragment.of(Pass(name, assign={p.name: expr(resolve_text(p.spec())) for p in params}, output=expr(resolved_output_text())))
     from ..model.errors import Problem
 
     for p in params:
