@@ -20,7 +20,6 @@ enclosing frame binds it.  ``$``, ``$$`` and ``$states`` are never reported.
 
 from __future__ import annotations
 
-import re
 
 __all__ = ["JsonataSyntaxError", "analyse_text", "parse"]
 
@@ -52,8 +51,8 @@ _DOUBLE = {".": ".", ":": "=", "!": "=", ">": "=", "<": "=", "*": "*", "~": ">",
 _WS = " \t\n\r\v"
 _ESCAPES = frozenset('"\\/bfnrt')
 _HEX = frozenset("0123456789abcdefABCDEF")
-_NAME_RE = re.compile(r"[^ \t\n\r\v.\[\]{}(),@#;:?+\-*/%|=<>^&!~]*")
-_NUM_RE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[Ee][-+]?[0-9]+)?")
+_NAME_STOP = _SINGLE | frozenset(_WS)
+_DIGITS = frozenset("0123456789")
 
 # Token kinds.
 _END, _OP, _NAME, _VAR, _STR, _NUM, _VAL, _REGEX = range(8)
@@ -117,11 +116,11 @@ class _Parser:
             self.val = self._string(i, c)
             return
         if "0" <= c <= "9":
-            m = _NUM_RE.match(src, i)
-            text = m.group()
+            j = self._number(i)
+            text = src[i:j]
             if float(text) == float("inf"):
                 raise JsonataSyntaxError(f"Number out of range: {text}", i)
-            self.i = m.end()
+            self.i = j
             self.kind = _NUM
             self.val = text
             return
@@ -133,7 +132,9 @@ class _Parser:
             self.kind = _NAME
             self.val = src[i + 1:end]
             return
-        j = _NAME_RE.match(src, i).end()
+        j = i + 1
+        while j < n and src[j] not in _NAME_STOP:
+            j += 1
         self.i = j
         if c == "$":
             self.kind = _VAR
@@ -148,6 +149,28 @@ class _Parser:
         else:
             self.kind = _NAME
         self.val = name
+
+    def _number(self, i: int) -> int:
+        """End of the number starting at *i*: (0|[1-9][0-9]*)(.[0-9]+)?([Ee][-+]?[0-9]+)?"""
+        src = self.src
+        n = self.n
+        j = i + 1
+        if src[i] != "0":
+            while j < n and src[j] in _DIGITS:
+                j += 1
+        if j + 1 < n and src[j] == "." and src[j + 1] in _DIGITS:
+            j += 2
+            while j < n and src[j] in _DIGITS:
+                j += 1
+        if j + 1 < n and src[j] in "Ee":
+            k = j + 1
+            if src[k] in "+-":
+                k += 1
+            if k < n and src[k] in _DIGITS:
+                j = k + 1
+                while j < n and src[j] in _DIGITS:
+                    j += 1
+        return j
 
     def _string(self, start: int, quote: str) -> str:
         src = self.src
