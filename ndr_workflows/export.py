@@ -64,6 +64,65 @@ def _parser():  # noqa: ANN202 - argparse is imported lazily with it
     return parser
 
 
+_OPTIONS = ("out", "flow", "check", "completion", "debug")
+
+
+def fast_parse(argv: Sequence[str], flow_names: Sequence[str]) -> dict[str, object] | None:
+    """The parsed options for the everyday argument lists, or None.
+
+    argparse (which imports ``re``) costs a tenth of the export's start-up
+    budget, so plain valid command lines are read here, and anything else
+    (``--help``, abbreviations, mistakes) goes to argparse, which stays the
+    definition of the interface: the test suite checks that both agree.
+    """
+    out: dict[str, object] = {"out": DEFAULT_OUT, "flow": None, "check": False, "completion": "callback", "debug": False}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        name, eq, inline = arg.partition("=")
+        if name in ("--check", "--debug") and not eq:
+            out[name[2:]] = True
+        elif name in ("--out", "--completion"):
+            if eq:
+                value = inline
+            elif i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+                i += 1
+                value = argv[i]
+            else:
+                return None
+            if name == "--completion" and value not in ("callback", "polling"):
+                return None
+            if not value or value.startswith("-"):
+                return None
+            out[name[2:]] = value
+        elif name == "--flow" and not eq:
+            flows = out["flow"] if isinstance(out["flow"], list) else []
+            j = i + 1
+            while j < len(argv) and not argv[j].startswith("-"):
+                if argv[j] not in flow_names:
+                    return None
+                flows.append(argv[j])
+                j += 1
+            if j == i + 1:
+                return None
+            out["flow"] = flows
+            i = j - 1
+        else:
+            return None
+        i += 1
+    return out
+
+
+def parse_args(argv: Sequence[str]) -> dict[str, object]:
+    """The options, as argparse defines them (fast path for plain command lines)."""
+    from .flows import FLOW_NAMES
+
+    fast = fast_parse(argv, FLOW_NAMES)
+    if fast is not None:
+        return fast
+    return vars(_parser().parse_args(list(argv)))
+
+
 def render_flows(names: Sequence[str], completion: str = "callback", debug: bool = False) -> tuple[dict[str, str], list[str]]:
     """Build, check and render each flow: ({NAME: JSON text}, [error text])."""
     from .flows import build_flow
@@ -80,7 +139,7 @@ def render_flows(names: Sequence[str], completion: str = "callback", debug: bool
         try:
             texts[name] = build_flow(name, **options).to_json()
         except BuildError as exc:
-            errors.append(str(exc))
+            errors.append(str(exc) if exc.subject == name else f"{name}: {exc}")
         except Exception as exc:  # a bug in a flow module: say where, briefly
             if debug:
                 raise
@@ -89,14 +148,15 @@ def render_flows(names: Sequence[str], completion: str = "callback", debug: bool
 
 
 def _where(exc: BaseException) -> str:
-    """The innermost frame inside ndr_workflows, as ' (at file:line)'."""
+    """The innermost frame inside ndr_workflows, as ' (at ndr_workflows/...py:line)'."""
     tb = exc.__traceback__
     where = ""
     here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
     while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if os.path.abspath(filename).startswith(here):
-            where = f" (at {os.path.relpath(filename)}:{tb.tb_lineno})"
+        filename = os.path.abspath(tb.tb_frame.f_code.co_filename)
+        if filename.startswith(here + os.sep):
+            where = f" (at {os.path.relpath(filename, root)}:{tb.tb_lineno})"
         tb = tb.tb_next
     return where
 
@@ -127,23 +187,24 @@ def _read(path: str) -> bytes | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    options = parse_args(sys.argv[1:] if argv is None else argv)
     from .flows import FLOW_NAMES
 
-    names = list(dict.fromkeys(args.flow)) if args.flow else list(FLOW_NAMES)
-    out = args.out
-    if not args.check:
-        if os.path.exists(out) and not os.path.isdir(out):
-            print(f"error: --out {out}: exists and is not a directory", file=sys.stderr)
-            return EXIT_USAGE
-    texts, errors = render_flows(names, args.completion, args.debug)
+    flows = options["flow"]
+    names = list(dict.fromkeys(flows)) if flows else list(FLOW_NAMES)  # type: ignore[call-overload]
+    out = str(options["out"])
+    check = bool(options["check"])
+    if os.path.exists(out) and not os.path.isdir(out):
+        print(f"error: --out {out}: exists and is not a directory", file=sys.stderr)
+        return EXIT_USAGE
+    texts, errors = render_flows(names, str(options["completion"]), bool(options["debug"]))
     if errors:
         for error in errors:
             print(error, file=sys.stderr)
         print(f"error: nothing written: {len(errors)} flow(s) have problems", file=sys.stderr)
         return EXIT_PROBLEMS
     outputs = {os.path.join(out, f"{name}.json"): texts[name].encode("utf-8") for name in names}
-    if args.check:
+    if check:
         stale = [path for path, data in outputs.items() if _read(path) != data]
         for path in stale:
             state = "missing" if not os.path.exists(path) else "differs from the code"

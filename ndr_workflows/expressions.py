@@ -14,7 +14,7 @@ and ItemSelector hold.
 
 from __future__ import annotations
 
-import json
+from .jsontext import compact, quote
 TYPE_CHECKING = False  # avoids importing typing at run time; type checkers treat it as True
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -99,7 +99,7 @@ def var(name: str, *path: str) -> Expr:
 
 def lit(value: object) -> Expr:
     """A JSON value as JSONata text (JSON literals are valid JSONata)."""
-    return Expr(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    return Expr(compact(value))
 
 
 def _group(text: str) -> str:
@@ -115,11 +115,11 @@ def to_jsonata(value: Template) -> str:
     if isinstance(value, Expr):
         return _group(value.text)
     if isinstance(value, dict):
-        members = ", ".join(f"{json.dumps(str(k), ensure_ascii=False)}: {to_jsonata(v)}" for k, v in value.items())
+        members = ", ".join(f"{quote(str(k))}: {to_jsonata(v)}" for k, v in value.items())
         return "{" + members + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(to_jsonata(v) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
+    return compact(value)
 
 
 def obj(fields: Mapping[str, Template]) -> Expr:
@@ -148,7 +148,7 @@ def string_of(value: Template) -> Template:
         return "true" if value else "false"
     if value is None:
         return "null"
-    return value if isinstance(value, str) else json.dumps(value)
+    return value if isinstance(value, str) else compact(value)
 
 
 def states_input(path: str = "") -> Expr:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from ..expressions import expr, obj, states_input, var
 from ..model import Choice, Fragment, Map, Pass, Rule, StateMachine, Succeed
-from ..steps import CALLBACK, PAYLOAD, Check, ErrorRoute, Param, invoke_lambda, publish_event, run_pipeline, workflow_failed
+from ..steps import CALLBACK, PAYLOAD, Check, ErrorRoute, Param, Polling, invoke_lambda, publish_event, run_pipeline, workflow_failed
 from ..steps.errors import failure_record
 from ..steps.validation import missing
 from .common import DAY, HOUR, opening, project_params
@@ -130,6 +130,10 @@ def build(
             }
         ),
     )
+    if isinstance(completion, Polling):
+        # The polling form's last state is a Choice, which cannot end an
+        # iteration: a Succeed does, passing the window's result through.
+        window = window >> Succeed("WindowPipelineSucceeded")
     iteration = Fragment(window.states + (record_failure,), window.start, window.problems)
     selector = {"project_name": var("project_name"), "feature_spec_version": var("feature_spec_version")}
     selector.update({f: expr(f"$states.context.Map.Item.Value.{f}") for f in WINDOW_FIELDS})

@@ -5,7 +5,10 @@ supplemental baselines (a Lambda), assemble the manifest and announce
 ``NdrMonthlyBaselinesCompleted``. A monthly schedule sends a fixed input,
 so the reference month defaults to the calendar month *before* the
 execution's start (UTC): started 2025-03-01T00:07:12.345Z, it builds
-2025-02-01T00:00:00Z .. 2025-02-28T23:59:59Z. Any failure ends in
+2025-02-01T00:00:00Z .. 2025-02-28T23:59:59Z. ``reference_time_iso``
+defaults to the last second of the reference month, given or defaulted
+(``reference_month_iso=2024-06-01T00:00:00Z`` alone gives
+2024-06-30T23:59:59Z). Any failure ends in
 ``WorkflowFailed`` with the original error.
 """
 
@@ -14,7 +17,7 @@ from __future__ import annotations
 from ..expressions import expr, var
 from ..model import Pass, StateMachine
 from ..steps import CALLBACK, PAYLOAD, Param, invoke_lambda, publish_event, run_pipeline, workflow_failed
-from ..steps.message_expressions import previous_month_end_text, previous_month_start_text
+from ..steps.message_expressions import month_end_text, previous_month_start_text, resolve_text
 from .common import DAY, HOUR, opening, project_params
 
 TYPE_CHECKING = False
@@ -35,9 +38,13 @@ def build(
     timeout_seconds: int = 2 * DAY,
 ) -> StateMachine:
     """The flow; ``completion`` switches the pipeline waits' form."""
+    month = Param("reference_month_iso", expr(previous_month_start_text()))
     params = project_params() + [
-        Param("reference_month_iso", expr(previous_month_start_text())),
-        Param("reference_time_iso", expr(previous_month_end_text())),
+        month,
+        # The end of the reference month, whether that month was given or
+        # defaulted (Assign expressions cannot read each other's new values,
+        # so the month's own resolution is repeated inside).
+        Param("reference_time_iso", expr(month_end_text(resolve_text(month.spec())))),
         Param("mode", "REGULAR"),
     ]
     project = {"ProjectName": var("project_name"), "FeatureSpecVersion": var("feature_spec_version")}

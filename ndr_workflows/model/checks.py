@@ -159,6 +159,18 @@ def _check_state_fields(s: State, path: str, problems: list[Problem]) -> None:
     if s.TYPE == "Choice":
         if not s.choices:  # type: ignore[attr-defined]
             add(Problem(path, "NO_CHOICES", "a Choice state needs at least one rule", "add a Rule(condition, next)"))
+        open_slots = [f"Choices[{i}].Next" for i, r in enumerate(s.choices) if r.next is None]  # type: ignore[attr-defined]
+        if s.default is None:  # type: ignore[attr-defined]
+            open_slots.append("Default")
+        if open_slots:
+            add(
+                Problem(
+                    path,
+                    "CHOICE_WITHOUT_TARGET",
+                    f"{', '.join(open_slots)} not set: a Choice cannot end the execution (or a Map iteration / Parallel branch), and a run that matches no rule fails with States.NoChoiceMatched",
+                    "chain a state after it (e.g. a Succeed) or set default=",
+                )
+            )
         for i, rule in enumerate(s.choices):  # type: ignore[attr-defined]
             if not isinstance(rule.condition, Expr) and not isinstance(rule.condition, bool):
                 add(Problem(path, "BAD_CONDITION", f"Choices[{i}].Condition must be an expression (expr(...)), not {type(rule.condition).__name__}"))
@@ -341,7 +353,8 @@ def _edges(s: State) -> list[tuple[str, Any]]:
     state_assign = _assigns(getattr(s, "assign", None))
     edges: list[tuple[str, Any]] = []
     for i, rule in enumerate(getattr(s, "choices", ()) or ()):
-        edges.append((rule.next, _assigns(rule.assign) if rule.assign is not None else state_assign))
+        if rule.next is not None:
+            edges.append((rule.next, _assigns(rule.assign) if rule.assign is not None else state_assign))
     if s.TYPE == "Choice" and getattr(s, "default", None) is not None:
         edges.append((s.default, state_assign))  # type: ignore[attr-defined]
     elif getattr(s, "next", None) is not None:

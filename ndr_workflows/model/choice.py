@@ -16,14 +16,16 @@ __all__ = ["Choice", "Rule"]
 
 
 class Rule(Record):
-    """One Choice rule. Its ``assign`` / ``output`` replace the state's when it matches."""
+    """One Choice rule. Its ``assign`` / ``output`` replace the state's when it
+    matches. ``next=None`` makes the rule an open exit of its fragment: the
+    next ``>>`` fills it in."""
 
     __slots__ = ("condition", "next", "assign", "output", "comment")
 
     def __init__(
         self,
         condition: Expr,
-        next: Target,
+        next: Target | None,
         assign: dict[str, Template] | None = None,
         output: Template = None,
         comment: str | None = None,
@@ -32,7 +34,8 @@ class Rule(Record):
 
 
 class Choice(State):
-    """A Choice state. ``default`` is its open exit: chaining fills it in.
+    """A Choice state. Its open exits are the Default and any rule whose
+    ``next`` is None: chaining fills them all in.
 
     The state-level ``assign`` / ``output`` apply when the Default is taken
     (a matching rule's own ``assign`` / ``output`` replace them).
@@ -56,13 +59,16 @@ class Choice(State):
         self._set(choices=tuple(choices), default=default, assign=assign, output=output)
 
     def open_exit(self) -> bool:
-        return self.default is None
+        return self.default is None or any(r.next is None for r in self.choices)
 
     def wire(self, target: Target) -> State:
-        return self.replace(default=target)  # type: ignore[return-value]
+        return self.replace(  # type: ignore[return-value]
+            default=target if self.default is None else self.default,
+            choices=tuple(r.replace(next=target) if r.next is None else r for r in self.choices),
+        )
 
     def targets(self) -> list[tuple[str, Target]]:
-        found: list[tuple[str, Target]] = [(f"Choices[{i}].Next", r.next) for i, r in enumerate(self.choices)]
+        found: list[tuple[str, Target]] = [(f"Choices[{i}].Next", r.next) for i, r in enumerate(self.choices) if r.next is not None]
         if self.default is not None:
             found.append(("Default", self.default))
         return found

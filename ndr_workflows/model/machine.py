@@ -24,7 +24,8 @@ __all__ = ["StateMachine", "finalize"]
 
 
 def finalize(fragment: Fragment) -> Fragment:
-    """Open exits become ``End`` (a Choice keeps no Default), recursively."""
+    """Open exits become ``End``, recursively. A Choice cannot end a graph:
+    its open exits stay open and the checks report them."""
     states: list[State] = []
     for s in fragment.states:
         if s.TYPE == "Map":

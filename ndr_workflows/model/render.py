@@ -9,9 +9,8 @@ environment.
 
 from __future__ import annotations
 
-import json
-
 from ..expressions import Expr, render_template
+from ..jsontext import pretty
 from .base import OnFailure
 
 TYPE_CHECKING = False
@@ -140,4 +139,4 @@ def render_state(state: State) -> dict[str, Any]:
 
 def dumps(document: dict[str, Any]) -> str:
     """The exact bytes written to disk (as text): 2-space indent, newline at end."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return pretty(document)

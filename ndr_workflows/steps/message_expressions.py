@@ -24,7 +24,6 @@ for a backslash instead).
 
 from __future__ import annotations
 
-import json
 
 from ..model.record import Record
 
@@ -94,6 +93,21 @@ def previous_month_end_text() -> str:
     return (
         f"$fromMillis($toMillis({_current_month_start()}) - 1000, "
         f'"{SECONDS_PICTURE}")'
+    )
+
+
+def month_end_text(month: str) -> str:
+    """The last second of the month that ``month`` (JSONata text giving
+    ISO text such as 2024-06-01T00:00:00Z or 2024-06) starts with, e.g.
+    2024-06-30T23:59:59Z; when it is not such text, the last second of the
+    month before the start time (:func:`previous_month_end_text`)."""
+    return (
+        f"($m := {month}; "
+        "$type($m) = 'string' and $contains($m, /^[0-9]{4}-(0[1-9]|1[0-2])/) ? ("
+        "$y := $number($substring($m, 0, 4)); $mo := $number($substring($m, 5, 2)); "
+        "$fromMillis($toMillis($pad($string($mo = 12 ? $y + 1 : $y), -4, '0') & '-' & "
+        "$pad($string($mo = 12 ? 1 : $mo + 1), -2, '0') & '-01T00:00:00Z') - 1000, "
+        f'"{SECONDS_PICTURE}")) : {previous_month_end_text()})'
     )
 
 
@@ -259,6 +273,7 @@ __all__ = [
     "ParamSpec",
     "epoch_seconds_after_start_text",
     "json_object_fields_text",
+    "month_end_text",
     "now_iso_text",
     "previous_month_end_text",
     "previous_month_start_text",

@@ -199,11 +199,15 @@ def poll_pipeline(
 ) -> Fragment:
     """Wait for a pipeline by polling ``DescribePipelineExecution``.
 
-    Describe -> Check: ``Succeeded`` leaves (with ``output``, if given);
-    ``Failed``/``Stopped`` follows ``on_error`` recorded as
-    ``PipelineExecutionFailed``; after ``max_attempts`` describes it follows
-    ``on_error`` as ``PipelineExecutionTimedOut``; otherwise Wait
-    ``interval_seconds`` -> Increment -> Describe again.
+    Describe -> Check: ``Failed``/``Stopped`` follows ``on_error`` recorded
+    as ``PipelineExecutionFailed``; ``Succeeded`` is the fragment's open exit
+    (with ``output``, if given); after ``max_attempts`` describes it follows
+    ``on_error`` as ``PipelineExecutionTimedOut``; otherwise (the Default)
+    Wait ``interval_seconds`` -> Increment -> Describe again.
+
+    A Choice cannot end a graph, so when the wait is the last thing in a
+    Map iteration or a Parallel branch, chain a state after it (the build
+    reports CHOICE_WITHOUT_TARGET otherwise).
 
     The states pass their input through unchanged, so ``$states.input`` in
     ``on_error`` and ``output`` means what it means in the callback form.
@@ -237,15 +241,15 @@ def poll_pipeline(
         problems.append(Problem(n.check, "NO_FAILURE_ROUTE", "the polling form needs somewhere to go when the pipeline fails", "pass on_error (the default goes to the flow's failure handler)"))
     else:
         rules.append(route.rule(n.check, expr(f"{status.text} in ['Failed', 'Stopped']"), failed))
-        rules.append(route.rule(n.check, expr(f"{status.text} != 'Succeeded' and {attempt.text} >= {max_attempts - 1}"), timed_out))
-    rules.append(Rule(expr(f"{status.text} != 'Succeeded'"), n.wait))
-    check = Choice(name=n.check, choices=tuple(rules), output=output)
+    # The success rule is the fragment's open exit; the Default keeps polling.
+    rules.append(Rule(expr(f"{status.text} = 'Succeeded'"), None, output=output))
+    if route is not None:
+        rules.append(route.rule(n.check, expr(f"{attempt.text} >= {max_attempts - 1}"), timed_out))
+    check = Choice(name=n.check, choices=tuple(rules), default=n.wait)
     wait = Wait(name=n.wait, seconds=interval_seconds, next=n.increment)
     increment = Pass(name=n.increment, assign={n.attempt_variable: expr(f"{attempt.text} + 1")}, next=n.describe)
-    fragment = Fragment((describe, check, wait, increment), describe.name)
-    fragment = Fragment(tuple(s.wire(n.check) if s.name == n.describe else s for s in fragment.states), describe.name)
-    for p in problems:
-        fragment = fragment.with_problem(p)
+    describe = describe.replace(next=n.check)
+    fragment = Fragment((describe, check, wait, increment), describe.name, tuple(problems))
     return fragment
 
 
