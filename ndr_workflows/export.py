@@ -167,8 +167,8 @@ def _write_atomically(path: str, data: bytes) -> None:
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        # The rename is atomic: a reader sees the old file or the new one,
+        # never a part of it.
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -198,6 +198,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: --out {out}: exists and is not a directory", file=sys.stderr)
         return EXIT_USAGE
     texts, errors = render_flows(names, str(options["completion"]), bool(options["debug"]))
+    from .model.jsonata import save_cache
+
+    save_cache()
     if errors:
         for error in errors:
             print(error, file=sys.stderr)
