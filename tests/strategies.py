@@ -250,6 +250,11 @@ class _Builder:
         fragment = parts[0]
         for part in parts[1:]:
             fragment = fragment >> part
+        if any(fragment.states[i].TYPE == "Choice" for i in fragment.exits()):
+            # A Choice left without a Default would end the scope, and a run
+            # matching no rule fails (States.NoChoiceMatched): a build error
+            # (CHOICE_WITHOUT_TARGET) whose hint is to chain a state after it.
+            fragment = fragment >> Pass(f"End{self.next_number()}")
         if sc.sink_used:
             sink = Pass(sc.sink, output=obj({"status": "FAILED", "error": states_input("error")}))
             fragment = Fragment(fragment.states + (sink,), fragment.start, fragment.problems)

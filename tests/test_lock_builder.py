@@ -431,9 +431,25 @@ def test_states_without_a_catch_all_get_one_to_the_release(rendered) -> None:
     assert rendered["Last"]["Next"] == "ReleaseOk"
 
 
-@pytest.mark.xfail(strict=True, raises=BuildError, reason="lead to decide: lock() always adds release_on_failure, unreachable when nothing in the body can fail")
 def test_lock_around_a_body_that_cannot_fail_builds() -> None:
-    """Minimal reproduction: ``lock(Pass("P"), ...)`` in a StateMachine raises
-    ``ReleaseFailed: UNREACHABLE`` (Pass, Choice and Wait states have no
-    Catch, so nothing routes to the release on failure)."""
-    StateMachine(locked(Pass("P")), on_failure=workflow_failed(FLOW_ERROR)).to_dict()
+    """Pass, Choice and Wait states have no Catch: nothing can fail into the
+    release, so the builder leaves the release-on-failure out."""
+    states = StateMachine(locked(Pass("P")), on_failure=workflow_failed(FLOW_ERROR)).to_dict()["States"]
+    assert "ReleaseFailed" not in states
+    assert states["P"]["Next"] == "ReleaseOk"
+    assert states["Acquire"]["Catch"][-1]["Next"] == "WorkflowFailed"
+
+
+@pytest.mark.parametrize("jump", ["catch", "choice"])
+def test_a_jump_out_of_the_guarded_fragment_is_refused(jump: str) -> None:
+    """Leaving the guarded fragment other than by its exit or ON_FAILURE would
+    skip the release."""
+    if jump == "catch":
+        inner = Task("Call", resource=LAMBDA, arguments={"FunctionName": "f"}, catch=[Catch("States.ALL", "After")])
+    else:
+        inner = Pass("Set", assign={"v": 1}) >> Choice("Call", choices=[Rule(expr("$v = 1"), "After")])
+    with pytest.raises(BuildError) as caught:
+        machine(inner).to_dict()
+    found = [(p.path, p.code) for p in caught.value.problems]
+    assert ("Call", "LOCK_BYPASSED") in found
+    assert any("outside the lock-guarded fragment" in p.message for p in caught.value.problems)

@@ -43,7 +43,7 @@ class StateMachine(Record):
 
     ``on_failure`` (usually a Fail state named ``WorkflowFailed``) receives
     every transition that builders sent to ``ON_FAILURE``; it is placed
-    after the body's states. ``name`` is the flow's NAME (its file stem).
+    after the body's states, and left out when nothing routes to it. ``name`` is the flow's NAME (its file stem).
     """
 
     __slots__ = ("body", "comment", "timeout_seconds", "on_failure", "name")
@@ -62,7 +62,8 @@ class StateMachine(Record):
     def graph(self) -> Fragment:
         """The resolved graph, before any check."""
         body = self.body
-        if self.on_failure is not None:
+        # The failure handler is placed only when something routes to it.
+        if self.on_failure is not None and body.failure_routes():
             body = body.on_failure(self.on_failure.name)
             body = Fragment(body.states + (self.on_failure,), body.start, body.problems)
         return finalize(body)

@@ -60,7 +60,18 @@ def _guard(fragment: Fragment, release: str) -> Fragment:
     """Route every way the guarded fragment can fail to ``release``."""
     states: list[State] = []
     problems = list(fragment.problems)
+    inside = {s.name for s in fragment.states}
     for s in fragment.states:
+        for where, target in s.targets():
+            if isinstance(target, str) and target not in inside:
+                problems.append(
+                    Problem(
+                        s.name,
+                        "LOCK_BYPASSED",
+                        f"{where} jumps to '{target}', outside the lock-guarded fragment, without releasing the lock",
+                        "end the guarded fragment through its exit or ON_FAILURE, and continue after the lock",
+                    )
+                )
         if s.TYPE in ("Succeed", "Fail"):
             problems.append(
                 Problem(
@@ -159,8 +170,12 @@ def lock(
         next=ON_FAILURE,
     )
 
-    body = _guard(Fragment.of(guarded), release_on_failure)
+    guarded = Fragment.of(guarded)
+    body = _guard(guarded, release_on_failure)
     # guarded's open exits lead to the release on success.
     wired = Fragment.of(acquire_state) >> body >> release_ok
-    states = (wired.states[0], duplicate_state) + wired.states[1:] + (release_failed,)
+    # A body made only of states that cannot be caught (Pass, Choice, Wait)
+    # never fails into the release: then the release-on-failure is left out.
+    fails = any(t == release_on_failure for s in body.states for _, t in s.targets())
+    states = (wired.states[0], duplicate_state) + wired.states[1:] + ((release_failed,) if fails else ())
     return Fragment(states, acquire, wired.problems)
