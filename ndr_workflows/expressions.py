@@ -48,6 +48,7 @@ class Expr:
     """One JSONata expression (the text between ``{%`` and ``%}``). Immutable."""
 
     __slots__ = ("text",)
+    text: str
 
     def __init__(self, text: str) -> None:
         if not isinstance(text, str):

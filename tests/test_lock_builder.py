@@ -177,9 +177,13 @@ def test_no_path_from_the_guarded_fragment_avoids_a_release(slots) -> None:
         if name not in reached:
             reached.add(name)
             todo.extend(targets(states[name]))
-    assert {"ReleaseOk", "ReleaseFailed"} <= reached
-    assert states["ReleaseOk"]["Next"] == "After"
-    assert states["ReleaseFailed"]["Next"] == "WorkflowFailed"
+    assert "ReleaseOk" in reached and states["ReleaseOk"]["Next"] == "After"
+    # The release on failure exists exactly when something in the guarded
+    # fragment can fail into it (a fragment whose every catch stays inside,
+    # or that cannot fail, has none), and it leads on to WorkflowFailed.
+    assert ("ReleaseFailed" in states) == ("ReleaseFailed" in reached)
+    if "ReleaseFailed" in states:
+        assert states["ReleaseFailed"]["Next"] == "WorkflowFailed"
     event(f"guarded states reached: {len(seen)}")
 
 

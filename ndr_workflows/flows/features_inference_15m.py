@@ -24,6 +24,7 @@ from .common import DAY, HOUR, epoch_after_start, now_iso, opening, project_para
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from ..expressions import Template
     from ..steps.pipeline import Completion
 
 NAME = "sfn_ndr_15m_features_inference"
@@ -32,7 +33,7 @@ COMMENT = "NDR 15-minute features and inference: lock the mini-batch window, run
 BATCH_PARAMS = ("project_name", "feature_spec_version", "mini_batch_id", "batch_start_ts_iso", "batch_end_ts_iso")
 
 
-def pipeline_parameters() -> dict[str, object]:
+def pipeline_parameters() -> dict[str, Template]:
     """The five parameters both pipelines take."""
     return {
         "ProjectName": var("project_name"),

@@ -61,6 +61,13 @@ class Retry(Record):
     """One Retry entry. ``None`` leaves a field to Step Functions' default."""
 
     __slots__ = ("errors", "interval_seconds", "max_attempts", "backoff_rate", "max_delay_seconds", "jitter", "comment")
+    errors: tuple[str, ...]
+    interval_seconds: int | None
+    max_attempts: int | None
+    backoff_rate: float | None
+    max_delay_seconds: int | None
+    jitter: str | None
+    comment: str | None
 
     def __init__(
         self,
@@ -87,6 +94,11 @@ class Catch(Record):
     """One Catch entry: errors, where to go, and what to keep of the error."""
 
     __slots__ = ("errors", "next", "assign", "output", "comment")
+    errors: tuple[str, ...]
+    next: Target
+    assign: dict[str, Template] | None
+    output: Template
+    comment: str | None
 
     def __init__(
         self,
@@ -128,6 +140,9 @@ class State(Record):
     """
 
     __slots__ = ("name", "comment", "_extra")
+    name: str
+    comment: str | None
+    _extra: dict[str, Any] | None
     TYPE = ""
     CONTINUES = True
 
@@ -152,7 +167,7 @@ class State(Record):
 
     def wire(self, target: Target) -> State:
         """This state with its open exit sent to ``target``."""
-        return self.replace(next=target)  # type: ignore[return-value]
+        return self.replace(next=target)
 
     def targets(self) -> list[tuple[str, Target]]:
         """Every (field, target) this state may transition to."""
@@ -172,7 +187,7 @@ class State(Record):
         catches = getattr(self, "catch", None)
         if catches and any(same_target(c.next, old) for c in catches):
             changes["catch"] = tuple(c.replace(next=new) if same_target(c.next, old) else c for c in catches)
-        return self.replace(**changes) if changes else self  # type: ignore[return-value]
+        return self.replace(**changes) if changes else self
 
     def jsonpath_fields(self) -> list[tuple[str, str]]:
         """The JSONPath fields that were given, as (ASL name, hint)."""

@@ -21,6 +21,11 @@ class Rule(Record):
     next ``>>`` fills it in."""
 
     __slots__ = ("condition", "next", "assign", "output", "comment")
+    condition: Expr
+    next: Target | None
+    assign: dict[str, Template] | None
+    output: Template
+    comment: str | None
 
     def __init__(
         self,
@@ -42,6 +47,10 @@ class Choice(State):
     """
 
     __slots__ = ("choices", "default", "assign", "output")
+    choices: tuple[Rule, ...]
+    default: Target | None
+    assign: dict[str, Template] | None
+    output: Template
     TYPE = "Choice"
 
     def __init__(
@@ -62,7 +71,7 @@ class Choice(State):
         return self.default is None or any(r.next is None for r in self.choices)
 
     def wire(self, target: Target) -> State:
-        return self.replace(  # type: ignore[return-value]
+        return self.replace(
             default=target if self.default is None else self.default,
             choices=tuple(r.replace(next=target) if r.next is None else r for r in self.choices),
         )
@@ -79,4 +88,4 @@ class Choice(State):
             changes["default"] = new
         if any(same_target(r.next, old) for r in self.choices):
             changes["choices"] = tuple(r.replace(next=new) if same_target(r.next, old) else r for r in self.choices)
-        return self.replace(**changes) if changes else self  # type: ignore[return-value]
+        return self.replace(**changes) if changes else self

@@ -17,6 +17,10 @@ class Problem(Record):
     """
 
     __slots__ = ("path", "code", "message", "hint")
+    path: str
+    code: str
+    message: str
+    hint: str
 
     def __init__(self, path: str, code: str, message: str, hint: str = "") -> None:
         self._set(path=path, code=code, message=message, hint=hint)

@@ -29,8 +29,11 @@ class Fragment(Record):
     problems found while composing it."""
 
     __slots__ = ("states", "start", "problems")
+    states: tuple[State, ...]
+    start: str
+    problems: tuple[Problem, ...]
 
-    def __init__(self, states: tuple[State, ...] | list[State], start: str, problems: tuple[Problem, ...] = ()) -> None:
+    def __init__(self, states: tuple[State, ...] | list[State], start: str, problems: tuple[Problem, ...] | list[Problem] = ()) -> None:
         self._set(states=tuple(states), start=start, problems=tuple(problems))
 
     @staticmethod

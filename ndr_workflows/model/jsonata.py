@@ -132,8 +132,8 @@ def analyse(text: str) -> Analysis:
     if found is None:
         raw = _stored().get(text)
         if raw is None:
-            error, variables, functions = analyse_text(text)
-            raw = _NEW[text] = (error, tuple(sorted(variables)), tuple(sorted(functions)))
+            error, read, called = analyse_text(text)
+            raw = _NEW[text] = (error, tuple(sorted(read)), tuple(sorted(called)))
         error, variables, functions = raw
         # A builtin passed as a value (``$map($x, $string)``) is not a variable;
         # ``$f(...)`` with an unknown ``f`` is reported as an unknown function.

@@ -20,6 +20,9 @@ enclosing frame binds it.  ``$``, ``$$`` and ``$states`` are never reported.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # avoids importing typing at run time; type checkers treat it as True
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 __all__ = ["JsonataSyntaxError", "analyse_text", "parse"]
 
@@ -60,6 +63,13 @@ _END, _OP, _NAME, _VAR, _STR, _NUM, _VAL, _REGEX = range(8)
 
 class _Parser:
     __slots__ = ("src", "n", "i", "kind", "val", "pos", "lbp")
+    src: str
+    n: int
+    i: int
+    kind: int  # the current token: its kind, text (None at the end), position
+    val: str | None
+    pos: int
+    lbp: int  # its left binding power (0 unless an infix operator)
 
     def __init__(self, src: str) -> None:
         self.src = src
@@ -248,10 +258,10 @@ class _Parser:
             op = self.val
             pos = self.pos
             self.advance()
-            left = self.led(op, pos, left)
+            left = self.led(op, pos, left)  # type: ignore[arg-type]  # lbp > 0: an operator, so val is a str
         return left
 
-    def nud(self, kind: int, val: object, pos: int) -> _N:
+    def nud(self, kind: int, val: str | None, pos: int) -> _N:
         if kind == _NAME:
             return _N("name", val, pos)
         if kind == _VAR:
@@ -324,7 +334,7 @@ class _Parser:
             return node
         raise JsonataSyntaxError(f"The symbol {val!r} cannot be used as a unary operator", pos)
 
-    def _pairs(self) -> list:
+    def _pairs(self) -> list[tuple[_N, _N]]:
         pairs = []
         if self.kind != _OP or self.val != "}":
             while True:
@@ -495,14 +505,33 @@ def _check_signature(sig: str, pos: int) -> None:
 class _N:
     __slots__ = ("type", "value", "pos", "lhs", "rhs", "then", "items", "steps", "group",
                  "predicate", "stages", "focus", "seeking", "slot")
+    type: str
+    value: str | None
+    pos: int
+    # Which of the fields below a node has depends on its type. Those typed
+    # without None are set by the parser for every node type that reads them
+    # (lhs/rhs of a binary, items of a block, steps of a path, ...); the one
+    # exception, the rhs of a condition without an else branch, is checked.
+    lhs: _N
+    rhs: _N
+    then: _N | None
+    items: list[Any]  # list[_N]; list[tuple[_N, _N]] for an object or a grouping
+    steps: list[_N]
+    group: _N | None
+    predicate: list[_N] | None
+    stages: list[_N] | None
+    focus: str | None
+    seeking: list[_Slot] | None
+    slot: _Slot
 
-    def __init__(self, type: str, value: object, pos: int) -> None:
+    def __init__(self, type: str, value: str | None, pos: int) -> None:
         self.type = type
         self.value = value
         self.pos = pos
-        self.lhs = self.rhs = self.then = self.items = self.steps = None
+        # None until set: see the field comments above.
+        self.lhs = self.rhs = self.then = self.items = self.steps = None  # type: ignore[assignment]
         self.group = self.predicate = self.stages = self.focus = None
-        self.seeking = self.slot = None
+        self.seeking = self.slot = None  # type: ignore[assignment]
 
 
 class _Slot:
@@ -634,7 +663,7 @@ def _process(e: _N) -> _N:
                     else:
                         slot.level -= 1
                 _push(step, pred)
-            (step.stages if stages else step.predicate).append(e)
+            (step.stages if stages else step.predicate).append(e)  # type: ignore[union-attr]  # made a list just above
             return r
         if op == "{":
             r = _process(e.lhs)
@@ -710,7 +739,7 @@ def _process(e: _N) -> _N:
             _push(r, _process(e.lhs))
         else:
             _push(r, _process(e.lhs))
-            _push(r, _process(e.then if op == "?" else e.lhs))
+            _push(r, _process(e.then if op == "?" else e.lhs))  # type: ignore[arg-type]  # a "?" node always has a then
         if e.rhs is not None:
             _push(r, _process(e.rhs))
         return r
@@ -843,11 +872,11 @@ def _walk(e: _N, frame: list, uses: list) -> None:
 
 def free_names(ast: _N) -> tuple[frozenset[str], frozenset[str]]:
     """Return (free variables read, functions called by name) of a parsed expression."""
-    top = [set(), None]
-    uses: list = []
+    top: list[Any] = [set(), None]
+    uses: list[Any] = []
     _walk(ast, top, uses)
-    variables = set()
-    functions = set()
+    variables: set[str] = set()
+    functions: set[str] = set()
     for frame, name, is_call in uses:
         if name in _NOT_VARIABLES:
             continue

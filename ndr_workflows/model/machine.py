@@ -47,6 +47,11 @@ class StateMachine(Record):
     """
 
     __slots__ = ("body", "comment", "timeout_seconds", "on_failure", "name")
+    body: Fragment
+    comment: str | None
+    timeout_seconds: int | None
+    on_failure: State | None
+    name: str | None
 
     def __init__(
         self,

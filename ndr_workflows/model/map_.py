@@ -42,6 +42,21 @@ class Map(State):
         "next",
         "end",
     )
+    processor: Fragment
+    items: Template
+    item_selector: Template
+    max_concurrency: Seconds | None
+    mode: str
+    execution_type: str | None
+    tolerated_failure_percentage: int | float | Expr | None
+    tolerated_failure_count: int | Expr | None
+    label: str | None
+    assign: dict[str, Template] | None
+    output: Template
+    retry: tuple[Retry, ...]
+    catch: tuple[Catch, ...]
+    next: Target | None
+    end: bool
     TYPE = "Map"
 
     def __init__(

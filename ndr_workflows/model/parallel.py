@@ -19,6 +19,14 @@ class Parallel(State):
     """A Parallel state; its result is the list of the branches' outputs."""
 
     __slots__ = ("branches", "arguments", "assign", "output", "retry", "catch", "next", "end")
+    branches: tuple[Fragment, ...]
+    arguments: Template
+    assign: dict[str, Template] | None
+    output: Template
+    retry: tuple[Retry, ...]
+    catch: tuple[Catch, ...]
+    next: Target | None
+    end: bool
     TYPE = "Parallel"
 
     def __init__(

@@ -18,6 +18,10 @@ class Pass(State):
     """A Pass state. ``output`` replaces the input; ``assign`` sets variables."""
 
     __slots__ = ("assign", "output", "next", "end")
+    assign: dict[str, Template] | None
+    output: Template
+    next: Target | None
+    end: bool
     TYPE = "Pass"
 
     def __init__(

@@ -10,6 +10,12 @@ by value, ``replace()`` — and keeps the signatures readable in a notebook.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # avoids importing typing at run time; type checkers treat it as True
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import TypeVar
+
+    _R = TypeVar("_R", bound="Record")
+
 __all__ = ["Record"]
 
 
@@ -65,7 +71,7 @@ class Record:
         """The constructor arguments that rebuild this value."""
         return {f: getattr(self, f, None) for f in self._fields() if not f.startswith("_")}
 
-    def replace(self, **changes: object) -> Record:
+    def replace(self: _R, **changes: object) -> _R:
         """A copy with ``changes`` applied (through ``__init__``, so checked)."""
         kwargs = self.as_kwargs()
         kwargs.update(changes)

@@ -22,6 +22,16 @@ class Task(State):
     """
 
     __slots__ = ("resource", "arguments", "timeout_seconds", "heartbeat_seconds", "assign", "output", "retry", "catch", "next", "end")
+    resource: str
+    arguments: Template
+    timeout_seconds: Seconds | None
+    heartbeat_seconds: Seconds | None
+    assign: dict[str, Template] | None
+    output: Template
+    retry: tuple[Retry, ...]
+    catch: tuple[Catch, ...]
+    next: Target | None
+    end: bool
     TYPE = "Task"
 
     def __init__(

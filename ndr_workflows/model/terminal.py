@@ -17,6 +17,7 @@ class Succeed(State):
     """Ends the execution (or the Map iteration / Parallel branch) successfully."""
 
     __slots__ = ("output",)
+    output: Template
     TYPE = "Succeed"
     CONTINUES = False
 
@@ -29,6 +30,8 @@ class Fail(State):
     """Ends the execution with an error name and a cause (literals or expressions)."""
 
     __slots__ = ("error", "cause")
+    error: str | Expr | None
+    cause: str | Expr | None
     TYPE = "Fail"
     CONTINUES = False
 

@@ -18,6 +18,12 @@ class Wait(State):
     """A Wait state: exactly one of ``seconds`` or ``timestamp``."""
 
     __slots__ = ("seconds", "timestamp", "assign", "output", "next", "end")
+    seconds: Seconds | None
+    timestamp: str | Expr | None
+    assign: dict[str, Template] | None
+    output: Template
+    next: Target | None
+    end: bool
     TYPE = "Wait"
 
     def __init__(

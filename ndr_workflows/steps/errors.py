@@ -118,6 +118,8 @@ class ErrorRoute(Record):
     """
 
     __slots__ = ("next", "record")
+    next: Target
+    record: Recorder | None
 
     def __init__(self, next: Target = ON_FAILURE, record: Recorder | None = None) -> None:
         self._set(next=next, record=record)

@@ -142,7 +142,7 @@ def lock(
     duplicate_state = Fail(duplicate, error=duplicate_error, cause=duplicate_cause)
 
     first_key = next(iter(key))
-    release_arguments = {
+    release_arguments: dict[str, Template] = {
         "TableName": table,
         "Key": key_attrs,
         # Ours, or already gone (expired by TTL): never someone else's.

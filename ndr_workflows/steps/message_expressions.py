@@ -160,6 +160,10 @@ class ParamSpec(Record):
     text, or None when it has none)."""
 
     __slots__ = ("name", "kind", "required", "default_text")
+    name: str
+    kind: str
+    required: bool
+    default_text: str | None
 
     def __init__(self, name: str, kind: str = "string", required: bool = False, default_text: str | None = None) -> None:
         self._set(name=name, kind=kind, required=required, default_text=default_text)

@@ -35,6 +35,10 @@ class Param(Record):
     """
 
     __slots__ = ("name", "default", "required", "kind")
+    name: str
+    default: Template
+    required: bool
+    kind: str
 
     def __init__(self, name: str, default: Template = None, *, required: bool = False, kind: str = "string") -> None:
         self._set(name=name, default=default, required=required, kind=kind)

@@ -157,6 +157,12 @@ class PollNames(Record):
     """The names the polling form uses for one pipeline wait."""
 
     __slots__ = ("describe", "check", "wait", "increment", "attempt_variable", "status_variable")
+    describe: str
+    check: str
+    wait: str
+    increment: str
+    attempt_variable: str
+    status_variable: str
 
     def __init__(self, describe: str, check: str, wait: str, increment: str, attempt_variable: str, status_variable: str) -> None:
         self._set(describe=describe, check=check, wait=wait, increment=increment, attempt_variable=attempt_variable, status_variable=status_variable)
@@ -258,6 +264,8 @@ class Callback(Record):
     ``timeout_seconds`` is the default wait; a flow may give each wait its own."""
 
     __slots__ = ("timeout_seconds", "heartbeat_seconds")
+    timeout_seconds: int
+    heartbeat_seconds: int | None
 
     def __init__(self, timeout_seconds: int = DEFAULT_PIPELINE_TIMEOUT, heartbeat_seconds: int | None = None) -> None:
         self._set(timeout_seconds=timeout_seconds, heartbeat_seconds=heartbeat_seconds)
@@ -268,6 +276,8 @@ class Polling(Record):
     ``max_attempts`` times (for accounts without the callback Lambda)."""
 
     __slots__ = ("interval_seconds", "max_attempts")
+    interval_seconds: int
+    max_attempts: int
 
     def __init__(self, interval_seconds: int = 60, max_attempts: int = 180) -> None:
         self._set(interval_seconds=interval_seconds, max_attempts=max_attempts)
@@ -296,7 +306,7 @@ def run_pipeline(
     polling form derives its state names from ``<X>``. ``timeout_seconds``
     overrides the form's default wait (callback only).
     """
-    extra_assign = None
+    extra_assign: dict[str, Template] | None = None
     if isinstance(completion, Polling):
         found = wait_label(wait)
         label = found or wait

@@ -36,6 +36,8 @@ class Check(Record):
     with ``States.QueryEvaluationError`` instead of a named error."""
 
     __slots__ = ("invalid", "message")
+    invalid: Expr
+    message: str | Expr
 
     def __init__(self, invalid: Expr, message: str | Expr) -> None:
         self._set(invalid=invalid, message=message)
