@@ -77,28 +77,24 @@ def _retry(r: Retry) -> dict[str, Any]:
     return out
 
 
-def _catch(c: Catch) -> dict[str, Any]:
-    out: dict[str, Any] = {"ErrorEquals": list(c.errors)}
-    if c.comment is not None:
-        out["Comment"] = c.comment
-    if c.assign:
-        out["Assign"] = _value(c.assign)
-    if c.output is not None:
-        out["Output"] = _value(c.output)
-    out["Next"] = _value(c.next)
+def _transition(out: dict[str, Any], entry: Catch | Rule) -> dict[str, Any]:
+    """The fields a Catch and a Choice rule share, after their first one."""
+    if entry.comment is not None:
+        out["Comment"] = entry.comment
+    if entry.assign:
+        out["Assign"] = _value(entry.assign)
+    if entry.output is not None:
+        out["Output"] = _value(entry.output)
+    out["Next"] = _value(entry.next)
     return out
+
+
+def _catch(c: Catch) -> dict[str, Any]:
+    return _transition({"ErrorEquals": list(c.errors)}, c)
 
 
 def _rule(r: Rule) -> dict[str, Any]:
-    out: dict[str, Any] = {"Condition": _value(r.condition)}
-    if r.comment is not None:
-        out["Comment"] = r.comment
-    if r.assign:
-        out["Assign"] = _value(r.assign)
-    if r.output is not None:
-        out["Output"] = _value(r.output)
-    out["Next"] = _value(r.next)
-    return out
+    return _transition({"Condition": _value(r.condition)}, r)
 
 
 def render_graph(states: tuple[State, ...] | list[State], start: str) -> dict[str, Any]:

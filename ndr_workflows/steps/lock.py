@@ -35,7 +35,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from ..expressions import Template
     from ..model import Retry
-    from ..model.base import State
+    from ..model.base import State, Target
 
 __all__ = ["PUT_ITEM_RESOURCE", "DELETE_ITEM_RESOURCE", "CONDITION_FAILED", "lock"]
 
@@ -150,25 +150,14 @@ def lock(
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": owner_value,
     }
-    release_ok = Task(
-        release_on_success,
-        resource=DELETE_ITEM_RESOURCE,
-        arguments=release_arguments,
-        output=Expr("$states.input"),
-        retry=retry,
-        catch=catch_all(release_on_success, TO_FAILURE),
-    )
+
+    def release(name: str, catch: tuple[Catch, ...], next: Target | None = None) -> Task:
+        return Task(name, resource=DELETE_ITEM_RESOURCE, arguments=release_arguments, output=Expr("$states.input"), retry=retry, catch=catch, next=next)
+
+    release_ok = release(release_on_success, catch_all(release_on_success, TO_FAILURE))
     # On the failure path the original error is already recorded; a failed
     # release must not overwrite it, so its Catch assigns nothing.
-    release_failed = Task(
-        release_on_failure,
-        resource=DELETE_ITEM_RESOURCE,
-        arguments=release_arguments,
-        output=Expr("$states.input"),
-        retry=retry,
-        catch=(Catch(("States.ALL",), ON_FAILURE),),
-        next=ON_FAILURE,
-    )
+    release_failed = release(release_on_failure, (Catch(("States.ALL",), ON_FAILURE),), next=ON_FAILURE)
 
     guarded = Fragment.of(guarded)
     body = _guard(guarded, release_on_failure)

@@ -12,6 +12,7 @@ from ..model import Choice, Fragment, Pass, Rule, Task, Wait
 from ..model.errors import Problem
 from ..model.record import Record
 from .errors import TO_FAILURE, as_route, catch_all, transient_retry
+from .lambda_ import CALLBACK_INVOKE_RESOURCE, invoke_lambda
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,7 +44,7 @@ __all__ = [
 
 START_PIPELINE_RESOURCE = "arn:aws:states:::aws-sdk:sagemaker:startPipelineExecution"
 DESCRIBE_PIPELINE_RESOURCE = "arn:aws:states:::aws-sdk:sagemaker:describePipelineExecution"
-CALLBACK_RESOURCE = "arn:aws:states:::lambda:invoke.waitForTaskToken"
+CALLBACK_RESOURCE = CALLBACK_INVOKE_RESOURCE
 COMPLETION_CALLBACK_FUNCTION = "${PipelineCompletionCallbackLambdaArn}"
 
 DEFAULT_PIPELINE_TIMEOUT = 3 * 3600
@@ -121,26 +122,23 @@ def wait_for_callback(
     (hours, not the execution's year); ``heartbeat_seconds`` only if the
     sender really heartbeats, which the completion Lambda does not.
     """
-    state = Task(
-        name=name,
-        resource=CALLBACK_RESOURCE,
-        arguments={
-            "FunctionName": function,
-            "Payload": {
-                "taskToken": TASK_TOKEN,
-                "expected_pipeline_execution_arn": execution_arn,
-                "success_statuses": list(success_statuses),
-                "failure_statuses": list(failure_statuses),
-            },
+    return invoke_lambda(
+        name,
+        function=function,
+        payload={
+            "taskToken": TASK_TOKEN,
+            "expected_pipeline_execution_arn": execution_arn,
+            "success_statuses": list(success_statuses),
+            "failure_statuses": list(failure_statuses),
         },
+        callback=True,
         timeout_seconds=timeout_seconds,
         heartbeat_seconds=heartbeat_seconds,
         assign=assign,
         output=output,
-        retry=transient_retry("lambda") if retry is None else retry,
-        catch=catch_all(name, on_error),
+        retry=retry,
+        on_error=on_error,
     )
-    return Fragment.of(state)
 
 
 def wait_label(wait_name: str) -> str | None:
