@@ -194,6 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = list(dict.fromkeys(flows)) if flows else list(FLOW_NAMES)  # type: ignore[call-overload]
     out = str(options["out"])
     check = bool(options["check"])
+    if options["completion"] == "polling" and out == DEFAULT_OUT:
+        # The committed exports are the callback form (FLOWS.md).
+        print(f"error: --completion polling needs --out DIR: {DEFAULT_OUT} holds the callback form", file=sys.stderr)
+        return EXIT_USAGE
     if os.path.exists(out) and not os.path.isdir(out):
         print(f"error: --out {out}: exists and is not a directory", file=sys.stderr)
         return EXIT_USAGE

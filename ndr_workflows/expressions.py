@@ -32,6 +32,7 @@ __all__ = [
     "json_string",
     "states_input",
     "string_of",
+    "or_null",
     "to_jsonata",
     "context",
     "STATES_RESULT",
@@ -138,11 +139,27 @@ def json_string(value: Template) -> Expr:
     return Expr(f"$string({to_jsonata(value)})")
 
 
+_STRING_CONTEXT = frozenset(
+    f"$states.context.{path}"
+    for path in (
+        "Execution.Id",
+        "Execution.Name",
+        "Execution.RoleArn",
+        "Execution.StartTime",
+        "StateMachine.Id",
+        "StateMachine.Name",
+        "State.Name",
+        "State.EnteredTime",
+        "Task.Token",
+    )
+)
+
+
 def string_of(value: Template) -> Template:
     """``value`` as a string: literals converted now, expressions wrapped in
     ``$string(...)`` unless they are already known to give a string."""
     if isinstance(value, Expr):
-        if value.text.startswith(("$string(", "$states.context.")):
+        if value.text.startswith("$string(") or value.text in _STRING_CONTEXT:
             return value
         return Expr(f"$string({to_jsonata(value)})")
     if isinstance(value, bool):
@@ -150,6 +167,13 @@ def string_of(value: Template) -> Template:
     if value is None:
         return "null"
     return value if isinstance(value, str) else compact(value)
+
+
+def or_null(value: Expr) -> Expr:
+    """``value``, or null when it is undefined: Step Functions fails a state
+    whose Arguments, Output or Assign expression gives undefined (a missing
+    field), so optional fields are read through this."""
+    return Expr(f"($v := {value.text}; $exists($v) ? $v : null)")
 
 
 def states_input(path: str = "") -> Expr:

@@ -75,7 +75,7 @@ class UnsupportedExpression(AssertionError):
 # A few DynamoDB reserved words that must go through ExpressionAttributeNames.
 RESERVED = frozenset({"owner", "name", "status", "ttl", "data", "key", "timestamp", "date", "value"})
 
-_TOKEN = re.compile(r"\s*(?:(?P<punct>[()=])|(?P<word>[#:]?[A-Za-z_][A-Za-z0-9_]*))")
+_TOKEN = re.compile(r"\s*(?:(?P<punct>[()=<])|(?P<word>[#:]?[A-Za-z_][A-Za-z0-9_]*))")
 
 
 def _tokenize(text: str) -> list[str]:
@@ -112,7 +112,7 @@ class Condition:
             raise UnsupportedExpression(f"unused ExpressionAttributeValues {sorted(set(self.values) - self.used_values)} in {text!r}")
 
     # grammar: or := and (OR and)* ; and := atom (AND atom)* ;
-    # atom := '(' or ')' | attribute_not_exists '(' path ')' | operand '=' operand
+    # atom := '(' or ')' | attribute_not_exists '(' path ')' | operand ('=' | '<') operand
     def _peek(self) -> str | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
 
@@ -150,17 +150,18 @@ class Condition:
             path = self._path(self._take())
             self._take(")")
             return ("not_exists", path)
-        if token is None or token in {")", "=", "AND", "OR"}:
+        if token is None or token in {")", "=", "<", "AND", "OR"}:
             raise UnsupportedExpression(f"unexpected {token!r} in {self.text!r}")
         left = self._operand(self._take())
-        if self._peek() != "=":
-            raise UnsupportedExpression(f"only '=' comparisons are supported; {self.text!r}")
-        self._take("=")
+        operator = self._peek()
+        if operator not in ("=", "<"):
+            raise UnsupportedExpression(f"only '=' and '<' comparisons are supported; {self.text!r}")
+        self._take(operator)
         right = self._operand(self._take())
-        return ("eq", left, right)
+        return ("eq" if operator == "=" else "lt", left, right)
 
     def _path(self, token: str) -> str:
-        if token.startswith(":") or token in {"(", ")", "=", "AND", "OR"}:
+        if token.startswith(":") or token in {"(", ")", "=", "<", "AND", "OR"}:
             raise UnsupportedExpression(f"{token!r} is not an attribute path in {self.text!r}")
         if token.startswith("#"):
             if token not in self.names:
@@ -193,7 +194,15 @@ class Condition:
         if kind == "not_exists":
             return node[1] not in item
         left, right = (self._resolve(side, item) for side in node[1:])
-        return left is not None and right is not None and left == right
+        if left is None or right is None:
+            return False  # a missing attribute compares false, as in DynamoDB
+        if kind == "lt":
+            # DynamoDB compares N as numbers (and a type mismatch is false).
+            (ltype, lvalue), (rtype, rvalue) = next(iter(left.items())), next(iter(right.items()))
+            if ltype != rtype:
+                return False
+            return float(lvalue) < float(rvalue) if ltype == "N" else lvalue < rvalue
+        return left == right
 
     @staticmethod
     def _resolve(operand, item):

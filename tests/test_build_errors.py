@@ -279,3 +279,19 @@ def test_a_valid_machine_renders_in_a_fixed_key_order() -> None:
     # statelint wants BackoffRate as a float
     assert d["States"]["T"]["Retry"][0]["BackoffRate"] == 2.0 and isinstance(d["States"]["T"]["Retry"][0]["BackoffRate"], float)
     assert machine.to_json().endswith("}\n") and "\n  " in machine.to_json()
+
+
+def test_a_choice_rule_does_not_run_the_states_assign() -> None:
+    """The state-level Assign of a Choice runs on the Default only; a matching
+    rule runs its own (sfnx and AWS agree)."""
+    body = Fragment(
+        (
+            Pass("Start", assign={"flag": True}, next="Pick"),
+            Choice("Pick", choices=[Rule(expr("$flag"), "UseX")], default="Other", assign={"x": 1}),
+            Pass("UseX", output=expr("$x")),
+            Pass("Other", output=expr("$x")),
+        ),
+        "Start",
+    )
+    (problem,) = problems_of(StateMachine(body))
+    assert (problem.path, problem.code) == ("UseX", "UNKNOWN_VARIABLE") or (problem.path, problem.code) == ("UseX", "VARIABLE_MAYBE_UNASSIGNED")

@@ -402,3 +402,11 @@ def test_import_and_export_load_no_aws_sdk(tmp_path: Path) -> None:
     assert report["import"] == []
     assert report["export"] == []
     assert listing(out) == ALL_FILES
+
+
+def test_polling_form_is_never_written_over_the_committed_callback_exports() -> None:
+    before = {p.name: p.read_bytes() for p in (REPO / "docs" / "step_functions_jsonata").glob("*.json")}
+    result = run(["--completion", "polling"], cwd=REPO)
+    assert result.returncode == 2 and "needs --out" in result.stderr
+    assert_no_traceback(result)
+    assert {p.name: p.read_bytes() for p in (REPO / "docs" / "step_functions_jsonata").glob("*.json")} == before

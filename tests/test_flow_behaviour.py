@@ -196,17 +196,21 @@ def assert_token(call):
 # ===========================================================================
 
 
-class TestLockTableEvaluator:
-    PUT = "(attribute_not_exists(pk) AND attribute_not_exists(sk)) OR #owner = :owner"
+PUT_CONDITION = "(attribute_not_exists(pk) AND attribute_not_exists(sk)) OR #owner = :owner OR #ttl < :now"
+PUT_NAMES = {"#owner": "owner", "#ttl": "ttl_epoch"}
 
-    def put(self, table, owner, expression=None, names=None, values=None):
+
+class TestLockTableEvaluator:
+    PUT = PUT_CONDITION
+
+    def put(self, table, owner, expression=None, names=None, values=None, now=START_EPOCH):
         return table.put_item(
             {
                 "TableName": "${LockTableName}",
                 "Item": lock_item(owner),
                 "ConditionExpression": expression or self.PUT,
-                "ExpressionAttributeNames": {"#owner": "owner"} if names is None else names,
-                "ExpressionAttributeValues": {":owner": {"S": owner}} if values is None else values,
+                "ExpressionAttributeNames": PUT_NAMES if names is None else names,
+                "ExpressionAttributeValues": {":owner": {"S": owner}, ":now": {"N": str(now)}} if values is None else values,
             }
         )
 
@@ -218,6 +222,9 @@ class TestLockTableEvaluator:
             self.put(table, OTHER_EXECUTION)
         assert failed.value.error == "DynamoDb.ConditionalCheckFailedException"
         assert table.items[LOCK_KEY]["owner"] == {"S": THIS_EXECUTION}
+        # once its ttl_epoch has passed, another owner may take it over
+        self.put(table, OTHER_EXECUTION, now=START_EPOCH + 86400 + 1)
+        assert table.items[LOCK_KEY]["owner"] == {"S": OTHER_EXECUTION}
 
     @pytest.mark.parametrize(
         "expression",
@@ -270,9 +277,9 @@ def test_15m_happy_path():
     assert put.arguments == {
         "TableName": "${LockTableName}",
         "Item": lock_item(),
-        "ConditionExpression": "(attribute_not_exists(pk) AND attribute_not_exists(sk)) OR #owner = :owner",
-        "ExpressionAttributeNames": {"#owner": "owner"},
-        "ExpressionAttributeValues": {":owner": {"S": THIS_EXECUTION}},
+        "ConditionExpression": PUT_CONDITION,
+        "ExpressionAttributeNames": PUT_NAMES,
+        "ExpressionAttributeValues": {":owner": {"S": THIS_EXECUTION}, ":now": {"N": str(START_EPOCH)}},
     }
     # The lock is held while the pipelines run ...
     assert seen_during_run == [{LOCK_KEY: lock_item()}] * 2
@@ -602,6 +609,15 @@ def test_15m_lock_held_by_another_execution_is_a_duplicate():
     assert [c.state for c in execution.calls] == ["AcquireMiniBatchLock"], "a condition failure is not retried"
     assert fake.pipelines == [] and fake.events == []
     assert fake.table.items == {LOCK_KEY: theirs}
+
+
+def test_15m_an_expired_lock_is_taken_over_even_before_dynamodb_deletes_it():
+    fake = fake_for(F15)
+    fake.table.seed(lock_item(OTHER_EXECUTION, ttl=START_EPOCH - 60, created="2025-02-28T00:00:00Z"))
+    execution = run_flow(definition(F15), BATCH, fake)
+    assert execution.error is None, execution.cause
+    assert execution.states[-1] == "Success" and len(fake.pipelines) == 2
+    assert fake.table.items == {}
 
 
 def test_15m_lock_held_by_this_execution_is_not_a_duplicate():

@@ -30,7 +30,7 @@ TABLE = "${LockTableName}"
 EXECUTION_ID = "arn:aws:states:us-east-1:123456789012:execution:machine:execution"
 FLOW_ERROR = "LockedFlowFailed"
 RELEASES = ("ReleaseOk", "ReleaseFailed")
-PUT_CONDITION = "(attribute_not_exists(pk) AND attribute_not_exists(sk)) OR #owner = :owner"
+PUT_CONDITION = "(attribute_not_exists(pk) AND attribute_not_exists(sk)) OR #owner = :owner OR #ttl < :now"
 DELETE_CONDITION = "attribute_not_exists(pk) OR #owner = :owner"
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -198,7 +198,7 @@ class LockTable:
 
     @staticmethod
     def _owner(arguments) -> str:
-        assert arguments["ExpressionAttributeNames"] == {"#owner": "owner"}
+        assert arguments["ExpressionAttributeNames"]["#owner"] == "owner"
         return arguments["ExpressionAttributeValues"][":owner"]["S"]
 
     def put(self, arguments) -> dict:
@@ -208,7 +208,11 @@ class LockTable:
         item = arguments["Item"]
         key = (item["pk"]["S"], item["sk"]["S"])
         held = self.items.get(key)
-        if held is not None and held["owner"]["S"] != self._owner(arguments):
+        assert arguments["ExpressionAttributeNames"]["#ttl"] == "ttl_epoch"
+        now = float(arguments["ExpressionAttributeValues"][":now"]["N"])
+        # A missing ttl_epoch compares false, as in DynamoDB: not expired.
+        expired = held is not None and "ttl_epoch" in held and float(held["ttl_epoch"]["N"]) < now
+        if held is not None and held["owner"]["S"] != self._owner(arguments) and not expired:
             raise Failure(CONDITION_FAILED, "The conditional request failed")
         self.items[key] = item
         return {}
@@ -292,6 +296,9 @@ def test_every_run_releases_the_lock(scenario) -> None:
             failed_state = execution.cause.split(" failed with ")[0].removeprefix("State ")
             assert failed_state in guarded.names(), execution.cause
             assert any(e in execution.cause for e in ("Lambda.ServiceException", "Custom.Boom", "Custom.A", "ChoiceFailed")), execution.cause
+            if release_broken:
+                # ... and says that the release failed too.
+                assert "(releasing the lock failed too: " in execution.cause, execution.cause
     event(f"outcome: {'succeeded' if execution.error is None else 'failed'}{' (release broken)' if release_broken else ''}")
     event(f"lambda failures scheduled: {len(failures)}")
 
@@ -299,7 +306,7 @@ def test_every_run_releases_the_lock(scenario) -> None:
 def test_a_lock_held_by_another_execution_fails_fast_and_touches_nothing() -> None:
     guarded = build_guarded((("task", True, (), None), ("choice", (0,)), ("task", False, (), ("to_failure", 0))))
     definition = machine(guarded).to_dict()
-    theirs = {"pk": {"S": "job"}, "sk": {"S": "execution"}, "owner": {"S": "arn:aws:states:us-east-1:123456789012:execution:machine:other"}}
+    theirs = {"pk": {"S": "job"}, "sk": {"S": "execution"}, "owner": {"S": "arn:aws:states:us-east-1:123456789012:execution:machine:other"}, "ttl_epoch": {"N": "4102444800"}}
     table = LockTable({("job", "execution"): theirs})
     before = dict(table.items)
 
@@ -409,7 +416,13 @@ def test_releases_retry_dynamodb_transient_errors(rendered, release) -> None:
 
 def test_release_on_failure_keeps_the_original_error_record(rendered) -> None:
     state = rendered["ReleaseFailed"]
-    assert state["Catch"] == [{"ErrorEquals": ["States.ALL"], "Next": "WorkflowFailed"}]
+    (catch,) = state["Catch"]
+    assert catch["ErrorEquals"] == ["States.ALL"] and catch["Next"] == "WorkflowFailed"
+    # The failed state and the original Error stay; the release's own error is
+    # kept beside them and added to the Cause.
+    assert set(catch["Assign"]) == {"lock_release_error", "workflow_error"}
+    assert catch["Assign"]["lock_release_error"] == "{% $states.errorOutput %}"
+    assert catch["Assign"]["workflow_error"].startswith("{% {'Error': $workflow_error.Error, 'Cause': $workflow_error.Cause & ")
     assert "Assign" not in state
     assert state["Next"] == "WorkflowFailed"
     # On the success path a failed release is the error to report.

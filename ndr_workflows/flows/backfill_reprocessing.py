@@ -15,7 +15,9 @@ when any window failed. A failed window never silently vanishes.
 Bounds: ``ValidateRuntimeParams`` rejects a range of more than
 ``max_windows`` windows (default 960, ten days of 15-minute windows): an
 inline Map's iterations all land in one execution history (25,000 events)
-and the window list in one 256 KiB payload.
+and its results in one 256 KiB payload. The polling form writes ~11 events
+per status check, so its default is derived from the polling budget, and a
+``max_windows`` that cannot fit is a build error.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from __future__ import annotations
 from ..expressions import expr, obj, states_input, var
 from ..model import Choice, Fragment, Map, Pass, Rule, StateMachine, Succeed
 from ..steps import CALLBACK, PAYLOAD, Check, ErrorRoute, Param, Polling, invoke_lambda, publish_event, run_pipeline, workflow_failed
+from ..model.errors import Problem
 from ..steps.errors import failure_record
+from ..steps.pipeline import as_completion
 from ..steps.validation import missing
 from .common import DAY, HOUR, opening, project_params
 
@@ -35,9 +39,26 @@ NAME = "sfn_ndr_backfill_reprocessing"
 COMMENT = "NDR backfill: cut a time range into windows and run the 15-minute backfill pipeline for each, with bounded parallelism, reporting every failed window."
 
 WINDOW_FIELDS = ("mini_batch_id", "batch_start_ts_iso", "batch_end_ts_iso")
-# An ISO-8601 date-time with a UTC offset, as $toMillis reads it.
-ISO_TIMESTAMP = r"/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})$/"
-CAUSE_LIMIT = 256
+# An ISO-8601 date-time with seconds and an offset, every field in range: a
+# strict subset of what $toMillis accepts (it raises D3110 on the rest, and
+# returns no number for a month 13), so the checks below cannot fail.
+ISO_TIMESTAMP = (
+    r"/^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])(?![\s\S])/"
+)
+# A failed window's error and cause are cut so that even 960 failed windows
+# stay well inside the 256 KiB a Map's result may hold (~220 bytes each).
+ERROR_LIMIT = 48
+CAUSE_LIMIT = 64
+ITEM_BYTES = 260
+PAYLOAD_LIMIT = 256 * 1024
+# A STANDARD execution's history holds 25,000 events; keep some for the
+# states outside the Map. Per window: the iteration, the start and the wait
+# (~16 events); in polling form 11 more per status check.
+HISTORY_BUDGET = 24_000
+EVENTS_PER_WINDOW = 16
+EVENTS_PER_POLL = 11
+DEFAULT_MAX_WINDOWS = 960
 
 
 def _is_timestamp(name: str) -> str:
@@ -70,7 +91,7 @@ def _window_route() -> ErrorRoute:
         return None, obj(
             {
                 "mini_batch_id": states_input("mini_batch_id"),
-                "error": error.field("Error"),
+                "error": expr(f"$substring($string({error.text}.Error), 0, {ERROR_LIMIT})"),
                 "cause": expr(f"$substring($string({error.text}.Cause), 0, {CAUSE_LIMIT})"),
             }
         )
@@ -78,15 +99,33 @@ def _window_route() -> ErrorRoute:
     return ErrorRoute(next="RecordWindowFailure", record=record)
 
 
+def events_per_window(completion: Completion, pipeline_timeout_seconds: int) -> int:
+    """History events one window may write at most."""
+    if isinstance(completion, Polling):
+        return EVENTS_PER_WINDOW + EVENTS_PER_POLL * completion.attempts_for(pipeline_timeout_seconds)
+    return EVENTS_PER_WINDOW
+
+
 def build(
     *,
-    completion: Completion = CALLBACK,
+    completion: Completion | str = CALLBACK,
     max_concurrency: int = 4,
-    max_windows: int = 960,
+    max_windows: int | None = None,
     pipeline_timeout_seconds: int = 3 * HOUR,
     timeout_seconds: int = 2 * DAY,
 ) -> StateMachine:
-    """The flow; ``completion`` switches the per-window wait's form."""
+    """The flow; ``completion`` switches the per-window wait's form.
+
+    ``max_windows`` defaults to 960 in callback form; in polling form to as
+    many windows as the execution history can hold when every window polls
+    for its whole budget (12 with ``Polling()``: poll less often, or shorten
+    ``pipeline_timeout_seconds``, to allow more). A larger value that would
+    overflow the history or the Map's 256 KiB result is a build error."""
+    completion = as_completion(completion)
+    per_window = events_per_window(completion, pipeline_timeout_seconds)
+    fits = min(HISTORY_BUDGET // per_window, PAYLOAD_LIMIT // ITEM_BYTES)
+    if max_windows is None:
+        max_windows = min(DEFAULT_MAX_WINDOWS, fits)
     params = project_params() + [
         Param("start_ts", required=True),
         Param("end_ts", required=True),
@@ -185,6 +224,16 @@ def build(
 
     ending = Fragment((outcome.replace(default=ON_FAILURE), Succeed("BackfillSucceeded")), outcome.name)
     body = opening(params, _checks(max_windows)) >> window_list >> run_windows >> announce >> ending
+    if max_windows > fits:
+        body = body.with_problem(
+            Problem(
+                "ValidateRuntimeParams",
+                "TOO_MANY_WINDOWS",
+                f"max_windows={max_windows} windows could write up to {max_windows * per_window} history events (a STANDARD execution holds 25,000)"
+                f" or a {max_windows * ITEM_BYTES // 1024} KiB Map result (the limit is 256 KiB); at most {fits} fit",
+                "lower max_windows (split the range into several runs), or in polling form poll less often",
+            )
+        )
     return StateMachine(
         body,
         name=NAME,

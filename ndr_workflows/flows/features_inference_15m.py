@@ -12,14 +12,15 @@ releases the lock (the :func:`~ndr_workflows.steps.lock` builder guarantees
 it), unless the release itself keeps failing after its retries. Neither
 ``StopExecution`` nor the execution timeout runs any Catch: in those cases,
 and then only, the lock item's TTL (``lock_ttl_epoch``, by default 24 hours
-after the execution started) is what frees the window.
+after the execution started) is what frees the window — a later run may
+take an expired lock over even before DynamoDB deletes it.
 """
 
 from __future__ import annotations
 
 from ..expressions import expr, var
 from ..model import StateMachine, Succeed
-from ..steps import CALLBACK, Param, lock, publish_event, run_pipeline, workflow_failed
+from ..steps import CALLBACK, Check, Param, lock, publish_event, run_pipeline, workflow_failed
 from .common import DAY, HOUR, epoch_after_start, now_iso, opening, project_params
 
 TYPE_CHECKING = False
@@ -99,10 +100,17 @@ def build(
         duplicate_error="DuplicateMiniBatch",
         duplicate_cause=expr(
             "'The lock for this 15-minute window already exists (pk ' & $project_name & '#' & $feature_spec_version"
-            " & ', sk ' & $batch_start_ts_iso & '#' & $batch_end_ts_iso & '): another execution is processing or has processed mini-batch ' & $mini_batch_id"
+            " & ', sk ' & $batch_start_ts_iso & '#' & $batch_end_ts_iso & '): another execution holds it for mini-batch ' & $mini_batch_id"
+            " & ' (it is running, or it stopped without releasing it and the lock frees at its ttl_epoch)'"
         ),
     )
-    body = opening(params, validate=True) >> locked >> Succeed("Success")
+    ttl_checks = [
+        Check(
+            expr("$type($lock_ttl_epoch) = 'number' ? $lock_ttl_epoch <= $floor($toMillis($states.context.Execution.StartTime) / 1000) : true"),
+            "lock_ttl_epoch must be a number of epoch seconds after the execution's start",
+        )
+    ]
+    body = opening(params, ttl_checks, validate=True) >> locked >> Succeed("Success")
     return StateMachine(
         body,
         name=NAME,

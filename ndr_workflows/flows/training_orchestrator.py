@@ -12,7 +12,7 @@ and always failed there). Any failure ends in ``WorkflowFailed``.
 
 from __future__ import annotations
 
-from ..expressions import STATES_RESULT, TASK_TOKEN, expr, var
+from ..expressions import STATES_RESULT, TASK_TOKEN, expr, or_null, var
 from ..model import Choice, Fragment, Rule, StateMachine, Succeed
 from ..steps import CALLBACK, PAYLOAD, Param, invoke_lambda, run_pipeline, workflow_failed
 from .common import DAY, HOUR, now_iso, opening, project_params
@@ -84,11 +84,13 @@ def build(
         payload={
             "taskToken": TASK_TOKEN,
             "candidate_model": var("model_registry_record", "model_id"),
-            "currently_deployed_model": var("model_registry_record", "current_model_id"),
+            # None yet before the first deployment.
+            "currently_deployed_model": or_null(var("model_registry_record", "current_model_id")),
         },
         callback=True,
         timeout_seconds=approval_timeout_seconds,
-        assign={"approval_status": STATES_RESULT.field("approval_status")},
+        # An answer without approval_status is not an approval (held).
+        assign={"approval_status": or_null(STATES_RESULT.field("approval_status"))},
     )
     decision = Choice(
         "ApprovalDecision",
@@ -103,13 +105,11 @@ def build(
             "attributes_registration_result": var("attributes_registration_result"),
         },
     )
+    asked, deployed = approval >> decision, deploy >> Succeed("Success")
     gate = Fragment(
-        (deployment_choice,)
-        + (approval >> decision).states
-        + (deploy >> Succeed("Success")).states
-        + (Succeed("NoDeploymentNeeded"), Succeed("HoldApprovedModel")),
+        (deployment_choice,) + asked.states + deployed.states + (Succeed("NoDeploymentNeeded"), Succeed("HoldApprovedModel")),
         deployment_choice.name,
-        approval.problems + deploy.problems,
+        asked.problems + deployed.problems,
     )
     body = opening(params) >> training >> publish >> register >> gate
     return StateMachine(

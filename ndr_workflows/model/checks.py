@@ -354,7 +354,8 @@ def _edges(s: State) -> list[tuple[str, Any]]:
     edges: list[tuple[str, Any]] = []
     for i, rule in enumerate(getattr(s, "choices", ()) or ()):
         if rule.next is not None:
-            edges.append((rule.next, _assigns(rule.assign) if rule.assign is not None else state_assign))
+            # A matching rule runs its own Assign only; the state's runs on the Default.
+            edges.append((rule.next, _assigns(rule.assign)))
     if s.TYPE == "Choice" and getattr(s, "default", None) is not None:
         edges.append((s.default, state_assign))  # type: ignore[attr-defined]
     elif getattr(s, "next", None) is not None:

@@ -18,18 +18,22 @@ Only the lock item's TTL (``ttl_epoch``) frees the lock in those cases, and
 when the release itself keeps failing after its retries.
 
 The lock item is owned: ``owner`` holds the execution Id. Acquiring succeeds
-when the item does not exist *or is already ours* (a retried put after an
-ambiguous error must not report our own lock as a duplicate); releasing
-deletes it only when it is still ours (an expired lock retaken by another
-execution is never deleted) or already gone.
+when the item does not exist, *is already ours* (a retried put after an
+ambiguous error must not report our own lock as a duplicate), or has
+expired (its TTL is before this execution's start: DynamoDB deletes expired
+items lazily, sometimes days late). Releasing deletes it only when it is
+still ours (an expired lock retaken by another execution is never deleted)
+or already gone. A failed release on the failure path keeps the original
+error and adds its own to the Cause.
 """
 
 from __future__ import annotations
 
-from ..expressions import EXECUTION_ID, Expr, string_of
+from ..expressions import ERROR_OUTPUT, EXECUTION_ID, Expr, expr, string_of, var
 from ..model import ON_FAILURE, Catch, Fail, Fragment, Task
 from ..model.errors import Problem
-from .errors import TO_FAILURE, catch_all, transient_retry
+from .errors import ERROR_VARIABLE, TO_FAILURE, catch_all, transient_retry
+from .message_expressions import start_time_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,6 +50,8 @@ DELETE_ITEM_RESOURCE = "arn:aws:states:::aws-sdk:dynamodb:deleteItem"
 CONDITION_FAILED = "DynamoDb.ConditionalCheckFailedException"
 
 _CAN_FAIL = ("Task", "Map", "Parallel")
+# The execution's start in whole epoch seconds: "now" for the TTL check.
+_START_EPOCH = Expr(f"$floor($toMillis({start_time_text()}) / 1000)")
 
 
 def _string_attr(value: Template) -> Template:
@@ -117,11 +123,13 @@ def lock(
     A failed acquire condition goes to the Fail state ``duplicate``.
     """
     retry = transient_retry("dynamodb") if retry is None else retry
-    key_attrs = {name: _string_attr(value) for name, value in key.items()}
+
+    def key_attrs() -> dict[str, Template]:
+        # A fresh dict for each state: states never share mutable values.
+        return {name: _string_attr(value) for name, value in key.items()}
+
     not_exists = " AND ".join(f"attribute_not_exists({name})" for name in key)
-    owner_value = {":owner": _string_attr(owner)}
-    names = {"#owner": owner_attribute}
-    item = dict(key_attrs)
+    item = key_attrs()
     item[ttl_attribute] = _number_attr(ttl_epoch)
     item[created_attribute] = _string_attr(created_at)
     item[owner_attribute] = _string_attr(owner)
@@ -132,9 +140,11 @@ def lock(
         arguments={
             "TableName": table,
             "Item": item,
-            "ConditionExpression": f"({not_exists}) OR #owner = :owner",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": owner_value,
+            # Free, ours already (a retried put), or expired: DynamoDB deletes
+            # expired items up to days late, so the TTL is checked here too.
+            "ConditionExpression": f"({not_exists}) OR #owner = :owner OR #ttl < :now",
+            "ExpressionAttributeNames": {"#owner": owner_attribute, "#ttl": ttl_attribute},
+            "ExpressionAttributeValues": {":owner": _string_attr(owner), ":now": _number_attr(_START_EPOCH)},
         },
         retry=retry,
         catch=(Catch((CONDITION_FAILED,), duplicate),) + catch_all(acquire, TO_FAILURE),
@@ -142,22 +152,32 @@ def lock(
     duplicate_state = Fail(duplicate, error=duplicate_error, cause=duplicate_cause)
 
     first_key = next(iter(key))
-    release_arguments: dict[str, Template] = {
-        "TableName": table,
-        "Key": key_attrs,
-        # Ours, or already gone (expired by TTL): never someone else's.
-        "ConditionExpression": f"attribute_not_exists({first_key}) OR #owner = :owner",
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": owner_value,
-    }
 
     def release(name: str, catch: tuple[Catch, ...], next: Target | None = None) -> Task:
-        return Task(name, resource=DELETE_ITEM_RESOURCE, arguments=release_arguments, output=Expr("$states.input"), retry=retry, catch=catch, next=next)
+        arguments: dict[str, Template] = {
+            "TableName": table,
+            "Key": key_attrs(),
+            # Ours, or already gone (expired by TTL): never someone else's.
+            "ConditionExpression": f"attribute_not_exists({first_key}) OR #owner = :owner",
+            "ExpressionAttributeNames": {"#owner": owner_attribute},
+            "ExpressionAttributeValues": {":owner": _string_attr(owner)},
+        }
+        return Task(name, resource=DELETE_ITEM_RESOURCE, arguments=arguments, output=Expr("$states.input"), retry=retry, catch=catch, next=next)
 
     release_ok = release(release_on_success, catch_all(release_on_success, TO_FAILURE))
-    # On the failure path the original error is already recorded; a failed
-    # release must not overwrite it, so its Catch assigns nothing.
-    release_failed = release(release_on_failure, (Catch(("States.ALL",), ON_FAILURE),), next=ON_FAILURE)
+    # On the failure path the original error is already recorded: a failed
+    # release keeps it and adds its own to the Cause (the lock then stays
+    # held until its TTL).
+    error = var(ERROR_VARIABLE).text
+    keep_and_add = expr(
+        f"{{'Error': {error}.Error, 'Cause': {error}.Cause & ' (releasing the lock failed too: ' & "
+        "$states.errorOutput.Error & ': ' & $states.errorOutput.Cause & ')'}"
+    )
+    release_failed = release(
+        release_on_failure,
+        (Catch(("States.ALL",), ON_FAILURE, assign={"lock_release_error": ERROR_OUTPUT, ERROR_VARIABLE: keep_and_add}),),
+        next=ON_FAILURE,
+    )
 
     guarded = Fragment.of(guarded)
     body = _guard(guarded, release_on_failure)

@@ -38,7 +38,8 @@ __all__ = [
     "Callback",
     "Polling",
     "CALLBACK",
-    "Completion",
+    "POLLING",
+    "as_completion",
     "run_pipeline",
 ]
 
@@ -241,6 +242,9 @@ def poll_pipeline(
     )
     rules: list[Rule] = []
     problems: list[Problem] = []
+    for field, value in (("interval_seconds", interval_seconds), ("max_attempts", max_attempts)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            problems.append(Problem(n.check, "BAD_POLLING", f"{field} must be a whole number of at least 1, not {value!r}"))
     if route is None:
         problems.append(Problem(n.check, "NO_FAILURE_ROUTE", "the polling form needs somewhere to go when the pipeline fails", "pass on_error (the default goes to the flow's failure handler)"))
     else:
@@ -259,29 +263,57 @@ def poll_pipeline(
 
 class Callback(Record):
     """Wait for the completion-callback Lambda (the default form).
-    ``timeout_seconds`` is the default wait; a flow may give each wait its own."""
+
+    ``timeout_seconds``, when given, applies to every wait of the flow;
+    otherwise each wait keeps the timeout its flow gives it (or 3 h).
+    ``heartbeat_seconds`` only if the sender heartbeats."""
 
     __slots__ = ("timeout_seconds", "heartbeat_seconds")
-    timeout_seconds: int
+    timeout_seconds: int | None
     heartbeat_seconds: int | None
 
-    def __init__(self, timeout_seconds: int = DEFAULT_PIPELINE_TIMEOUT, heartbeat_seconds: int | None = None) -> None:
+    def __init__(self, timeout_seconds: int | None = None, heartbeat_seconds: int | None = None) -> None:
         self._set(timeout_seconds=timeout_seconds, heartbeat_seconds=heartbeat_seconds)
 
 
 class Polling(Record):
-    """Poll DescribePipelineExecution every ``interval_seconds``, at most
-    ``max_attempts`` times (for accounts without the callback Lambda)."""
+    """Poll DescribePipelineExecution every ``interval_seconds`` (for accounts
+    without the callback Lambda).
+
+    ``max_attempts``, when given, bounds every wait of the flow; otherwise
+    each wait polls for as long as its callback form would wait (its
+    timeout divided by the interval), so switching forms keeps the budget."""
 
     __slots__ = ("interval_seconds", "max_attempts")
     interval_seconds: int
-    max_attempts: int
+    max_attempts: int | None
 
-    def __init__(self, interval_seconds: int = 60, max_attempts: int = 180) -> None:
+    def __init__(self, interval_seconds: int = 60, max_attempts: int | None = None) -> None:
         self._set(interval_seconds=interval_seconds, max_attempts=max_attempts)
+
+    def attempts_for(self, timeout_seconds: int) -> int:
+        """How many status checks fit in ``timeout_seconds`` (at least 1)."""
+        if self.max_attempts is not None:
+            return self.max_attempts
+        interval = max(int(self.interval_seconds), 1)
+        return max(-(-int(timeout_seconds) // interval), 1)
 
 
 CALLBACK = Callback()
+POLLING = Polling()
+
+
+def as_completion(completion: object) -> Completion:
+    """``Callback(...)``/``Polling(...)`` as they are; the strings
+    ``"callback"`` and ``"polling"`` (what the export's --completion takes)
+    as the defaults of each form."""
+    if isinstance(completion, (Callback, Polling)):
+        return completion
+    if completion == "callback":
+        return CALLBACK
+    if completion == "polling":
+        return POLLING
+    raise TypeError(f"completion must be Callback(...), Polling(...), 'callback' or 'polling', not {completion!r}")
 
 
 def run_pipeline(
@@ -291,7 +323,7 @@ def run_pipeline(
     pipeline: str,
     parameters: dict[str, Template],
     arn_variable: str,
-    completion: Completion = CALLBACK,
+    completion: Completion | str = CALLBACK,
     timeout_seconds: int | None = None,
     token_key: Template = None,
     start_output: Template = None,
@@ -301,9 +333,12 @@ def run_pipeline(
     """Start a pipeline, then wait for it in the chosen ``completion`` form.
 
     ``wait`` is the callback state's name, ``WaitFor<X>CompletionEvent``; the
-    polling form derives its state names from ``<X>``. ``timeout_seconds``
-    overrides the form's default wait (callback only).
+    polling form derives its state names from ``<X>``. ``timeout_seconds`` is
+    this wait's budget in either form (the completion object's own values,
+    when given, win; else 3 h).
     """
+    completion = as_completion(completion)
+    budget = timeout_seconds or DEFAULT_PIPELINE_TIMEOUT
     extra_assign: dict[str, Template] | None = None
     if isinstance(completion, Polling):
         found = wait_label(wait)
@@ -325,7 +360,7 @@ def run_pipeline(
             label,
             execution_arn=var(arn_variable),
             interval_seconds=completion.interval_seconds,
-            max_attempts=completion.max_attempts,
+            max_attempts=completion.attempts_for(budget),
             output=wait_output,
             on_error=on_error,
         )
@@ -337,7 +372,7 @@ def run_pipeline(
         second = wait_for_callback(
             wait,
             execution_arn=var(arn_variable),
-            timeout_seconds=timeout_seconds or completion.timeout_seconds,
+            timeout_seconds=completion.timeout_seconds or budget,
             heartbeat_seconds=completion.heartbeat_seconds,
             output=wait_output,
             on_error=on_error,
