@@ -295,3 +295,13 @@ def test_a_choice_rule_does_not_run_the_states_assign() -> None:
     )
     (problem,) = problems_of(StateMachine(body))
     assert (problem.path, problem.code) == ("UseX", "UNKNOWN_VARIABLE") or (problem.path, problem.code) == ("UseX", "VARIABLE_MAYBE_UNASSIGNED")
+
+
+def test_resource_arguments_wait_and_unretriable_errors() -> None:
+    machine = StateMachine(
+        Task("NoArn", resource="lambda:invoke", arguments="payload")
+        >> Task("Placeholder", resource="${SomeFunctionArn}", retry=[Retry(["States.DataLimitExceeded", "Custom.E"])])
+        >> Wait("Back", seconds=-5)
+    )
+    found = {(p.path, p.code) for p in problems_of(machine)}
+    assert found == {("NoArn", "BAD_RESOURCE"), ("NoArn", "BAD_ARGUMENTS"), ("Placeholder", "NOT_RETRIABLE"), ("Back", "BAD_SECONDS")}

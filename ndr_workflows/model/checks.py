@@ -26,6 +26,8 @@ __all__ = ["check_graph", "MAX_NAME_LENGTH", "RESERVED_VARIABLES"]
 MAX_NAME_LENGTH = 80
 RESERVED_VARIABLES = frozenset({"states"})
 _RESULT_OWNERS = ("Task", "Map", "Parallel")
+# Errors Step Functions does not retry (a Retry naming them does nothing).
+_NOT_RETRIABLE = frozenset({"States.DataLimitExceeded", "States.Runtime"})
 
 
 def _is_identifier(name: object) -> bool:
@@ -191,6 +193,17 @@ def _check_state_fields(s: State, path: str, problems: list[Problem]) -> None:
         mc = s.max_concurrency  # type: ignore[attr-defined]
         if isinstance(mc, int) and not isinstance(mc, bool) and mc < 0:
             add(Problem(path, "BAD_MAX_CONCURRENCY", "MaxConcurrency must be 0 (unbounded) or more"))
+    if s.TYPE == "Wait":
+        seconds = s.seconds  # type: ignore[attr-defined]
+        if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and (seconds < 0 or seconds != int(seconds)):
+            add(Problem(path, "BAD_SECONDS", f"Seconds must be a whole number of 0 or more, not {seconds!r}"))
+    if s.TYPE == "Task":
+        resource = s.resource  # type: ignore[attr-defined]
+        if not isinstance(resource, str) or not (resource.startswith("arn:") or (resource.startswith("${") and resource.endswith("}"))):
+            add(Problem(path, "BAD_RESOURCE", f"Resource must be an ARN (arn:aws:states:::service:api, a function or activity ARN) or a ${{Placeholder}}, not {resource!r}"))
+    arguments = getattr(s, "arguments", None)
+    if arguments is not None and not isinstance(arguments, (dict, Expr)):
+        add(Problem(path, "BAD_ARGUMENTS", f"Arguments must be an object or an expression, not {type(arguments).__name__}"))
     timeout = getattr(s, "timeout_seconds", None)
     heartbeat = getattr(s, "heartbeat_seconds", None)
     for key, v in (("TimeoutSeconds", timeout), ("HeartbeatSeconds", heartbeat)):
@@ -224,6 +237,8 @@ def _check_state_fields(s: State, path: str, problems: list[Problem]) -> None:
                     add(Problem(path, "BAD_RETRY", f"{label}.MaxDelaySeconds must be a whole number >= 1"))
                 if r.jitter is not None and r.jitter not in ("FULL", "NONE"):
                     add(Problem(path, "BAD_RETRY", f"{label}.JitterStrategy must be FULL or NONE, not {r.jitter!r}"))
+                for name in set(r.errors) & _NOT_RETRIABLE:
+                    add(Problem(path, "NOT_RETRIABLE", f"{label}: {name} is never retried by Step Functions", "remove it from the Retry (a Catch may still route it)"))
     for label, template, _ in _templates(s):
         _check_template(template, path, label, problems)
     for label, e, role in _expressions(s):
