@@ -420,15 +420,16 @@ def _check_variables(scope: _Scope, problems: list[Problem]) -> None:
         entry[fragment.start] = scope.outer_assigned
     reachable = _reachable(fragment)
     changed = True
+    edges = {
+        name: [(t, frozenset(a)) for t, a in _edges(by_name[name]) if isinstance(t, str) and t in by_name]
+        for name in reachable
+    }
     while changed:
         changed = False
         incoming: dict[str, frozenset[str] | None] = {name: None for name in by_name}
         for name in reachable:
-            s = by_name[name]
-            for target, assigned in _edges(s):
-                if not isinstance(target, str) or target not in by_name:
-                    continue
-                out = entry[name] | frozenset(assigned)
+            for target, assigned in edges[name]:
+                out = entry[name] | assigned
                 prev = incoming[target]
                 incoming[target] = out if prev is None else prev & out
         for name in reachable:
@@ -440,7 +441,8 @@ def _check_variables(scope: _Scope, problems: list[Problem]) -> None:
             if new != entry[name]:
                 entry[name] = new
                 changed = True
-    for name in sorted(reachable, key=list(by_name).index):
+    order = {name: i for i, name in enumerate(by_name)}
+    for name in sorted(reachable, key=order.__getitem__):
         s = by_name[name]
         path = prefix + name
         visible = entry[name]
