@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..expressions import STATES_RESULT, TASK_TOKEN, expr, or_null, var
 from ..model import Choice, Fragment, Rule, StateMachine, Succeed
 from ..steps import CALLBACK, PAYLOAD, Param, invoke_lambda, run_pipeline, workflow_failed
-from .common import DAY, HOUR, now_iso, opening, project_params
+from .common import DAY, now_iso, opening, project_params
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover

@@ -367,7 +367,7 @@ def _edges(s: State) -> list[tuple[str, Any]]:
     """(target, variables assigned on the way) for each transition."""
     state_assign = _assigns(getattr(s, "assign", None))
     edges: list[tuple[str, Any]] = []
-    for i, rule in enumerate(getattr(s, "choices", ()) or ()):
+    for rule in getattr(s, "choices", ()) or ():
         if rule.next is not None:
             # A matching rule runs its own Assign only; the state's runs on the Default.
             edges.append((rule.next, _assigns(rule.assign)))
@@ -460,7 +460,7 @@ def _check_variables(scope: _Scope, problems: list[Problem]) -> None:
     # Nested scopes see what is assigned on entry to their owner state (and
     # what the owner's ItemSelector/Arguments could read), nothing after.
     for s in fragment.states:
-        for where, inner in s.nested():
+        for _, inner in s.nested():
             child = _Scope(
                 prefix=f"{prefix}{s.name}/",
                 fragment=inner,

@@ -8,7 +8,7 @@ from .errors import TO_FAILURE, catch_all, transient_retry
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from ..expressions import Expr, Template
+    from ..expressions import Template
     from ..model import Retry
     from .errors import OnError
 
