@@ -642,7 +642,8 @@ def _compound(expr):
         st.lists(expr, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"),
         st.tuples(expr, expr).map(lambda t: f"[({t[0]})..({t[1]})]"),
         # grouping, sorting, transform
-        st.tuples(_NAMES, expr, expr).map(lambda t: f"{t[0]}{{{t[1]}: {t[2]}}}"),
+        # the key in parentheses: a bare `a ? b` key would swallow the ':'
+        st.tuples(_NAMES, expr, expr).map(lambda t: f"{t[0]}{{({t[1]}): {t[2]}}}"),
         st.tuples(_NAMES, expr, st.sampled_from(["", "<", ">"])).map(lambda t: f"{t[0]}^({t[2]}{t[1]})"),
         st.tuples(expr, expr).map(lambda t: f"| {t[0]} | {{'k': {t[1]}}} |"),
     )
