@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     Target = Union[str, "OnFailure"]
     Seconds = Union[int, Expr]
 
-__all__ = ["OnFailure", "ON_FAILURE", "Retry", "Catch", "State", "JSONPATH_FIELDS", "same_target"]
+__all__ = ["OnFailure", "ON_FAILURE", "Retry", "Catch", "State", "Flowing", "Action", "JSONPATH_FIELDS", "same_target"]
 
 
 class OnFailure:
@@ -211,3 +211,39 @@ class State(Record):
         from .fragment import Fragment
 
         return Fragment.of(other) >> self
+
+
+class Flowing(State):
+    """A state that continues to a Next (or ends) and may assign and shape
+    its output: Pass and Wait, and through :class:`Action`, the states that
+    do work."""
+
+    __slots__ = ("assign", "output", "next", "end")
+    assign: dict[str, Template] | None
+    output: Template
+    next: Target | None
+    end: bool
+
+    def _flow(self, assign: dict[str, Template] | None, output: Template, next: Target | None, end: bool) -> None:
+        self._set(assign=assign, output=output, next=next, end=end)
+
+
+class Action(Flowing):
+    """A state that does work and so can fail: Task, Map and Parallel have
+    Retry and Catch, and their Output / Assign can read ``$states.result``."""
+
+    __slots__ = ("retry", "catch")
+    retry: tuple[Retry, ...]
+    catch: tuple[Catch, ...]
+
+    def _act(
+        self,
+        assign: dict[str, Template] | None,
+        output: Template,
+        retry: tuple[Retry, ...] | list[Retry],
+        catch: tuple[Catch, ...] | list[Catch],
+        next: Target | None,
+        end: bool,
+    ) -> None:
+        self._flow(assign, output, next, end)
+        self._set(retry=tuple(retry), catch=tuple(catch))

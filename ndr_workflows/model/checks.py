@@ -9,7 +9,7 @@ every export.
 from __future__ import annotations
 
 from ..expressions import Expr, iter_exprs
-from .base import OnFailure
+from .base import Action, OnFailure
 from .errors import Problem
 from .jsonata import analyse, builtin_functions
 
@@ -25,7 +25,6 @@ __all__ = ["check_graph", "MAX_NAME_LENGTH", "RESERVED_VARIABLES"]
 
 MAX_NAME_LENGTH = 80
 RESERVED_VARIABLES = frozenset({"states"})
-_RESULT_OWNERS = ("Task", "Map", "Parallel")
 # Errors Step Functions does not retry (a Retry naming them does nothing).
 _NOT_RETRIABLE = frozenset({"States.DataLimitExceeded", "States.Runtime"})
 
@@ -256,7 +255,7 @@ def _templates(s: State) -> list[tuple[str, Any, str]]:
     Wait, Succeed, Fail) or "catch" (a Catch's Output/Assign).
     """
     found: list[tuple[str, Any, str]] = []
-    after = "result" if s.TYPE in _RESULT_OWNERS else "plain"
+    after = "result" if isinstance(s, Action) else "plain"
     for attr, key, role in (
         ("arguments", "Arguments", "args"),
         ("items", "Items", "args"),

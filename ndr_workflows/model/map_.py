@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from .base import State
+from .base import Action
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
     from ..expressions import Expr, Template
-    from .base import Catch, Retry, Seconds, Target
+    from .base import Catch, Retry, Seconds, State, Target
     from .fragment import Fragment
 
 __all__ = ["Map"]
 
 
-class Map(State):
+class Map(Action):
     """A Map state with an inline (default) or distributed item processor.
 
     ``items`` is an array or an expression; ``item_selector`` shapes each
@@ -25,23 +25,7 @@ class Map(State):
     iteration to tolerate one.
     """
 
-    __slots__ = (
-        "processor",
-        "items",
-        "item_selector",
-        "max_concurrency",
-        "mode",
-        "execution_type",
-        "tolerated_failure_percentage",
-        "tolerated_failure_count",
-        "label",
-        "assign",
-        "output",
-        "retry",
-        "catch",
-        "next",
-        "end",
-    )
+    __slots__ = ("processor", "items", "item_selector", "max_concurrency", "mode", "execution_type", "tolerated_failure_percentage", "tolerated_failure_count", "label")
     processor: Fragment
     items: Template
     item_selector: Template
@@ -51,12 +35,6 @@ class Map(State):
     tolerated_failure_percentage: int | float | Expr | None
     tolerated_failure_count: int | Expr | None
     label: str | None
-    assign: dict[str, Template] | None
-    output: Template
-    retry: tuple[Retry, ...]
-    catch: tuple[Catch, ...]
-    next: Target | None
-    end: bool
     TYPE = "Map"
 
     def __init__(
@@ -94,13 +72,8 @@ class Map(State):
             tolerated_failure_percentage=tolerated_failure_percentage,
             tolerated_failure_count=tolerated_failure_count,
             label=label,
-            assign=assign,
-            output=output,
-            retry=tuple(retry),
-            catch=tuple(catch),
-            next=next,
-            end=end,
         )
+        self._act(assign, output, retry, catch, next, end)
 
     def nested(self) -> list[tuple[str, Fragment]]:
         return [("ItemProcessor", self.processor)]

@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-from .base import State
+from .base import Action
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
     from ..expressions import Template
-    from .base import Catch, Retry, Target
+    from .base import Catch, Retry, State, Target
     from .fragment import Fragment
 
 __all__ = ["Parallel"]
 
 
-class Parallel(State):
+class Parallel(Action):
     """A Parallel state; its result is the list of the branches' outputs."""
 
-    __slots__ = ("branches", "arguments", "assign", "output", "retry", "catch", "next", "end")
+    __slots__ = ("branches", "arguments")
     branches: tuple[Fragment, ...]
     arguments: Template
-    assign: dict[str, Template] | None
-    output: Template
-    retry: tuple[Retry, ...]
-    catch: tuple[Catch, ...]
-    next: Target | None
-    end: bool
     TYPE = "Parallel"
 
     def __init__(
@@ -50,13 +44,8 @@ class Parallel(State):
         self._set(
             branches=tuple(Fragment.of(b) for b in branches),
             arguments=arguments,
-            assign=assign,
-            output=output,
-            retry=tuple(retry),
-            catch=tuple(catch),
-            next=next,
-            end=end,
         )
+        self._act(assign, output, retry, catch, next, end)
 
     def nested(self) -> list[tuple[str, Fragment]]:
         return [(f"Branches[{i}]", b) for i, b in enumerate(self.branches)]

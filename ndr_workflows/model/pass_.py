@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import State
+from .base import Flowing
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -14,14 +14,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Pass"]
 
 
-class Pass(State):
+class Pass(Flowing):
     """A Pass state. ``output`` replaces the input; ``assign`` sets variables."""
 
-    __slots__ = ("assign", "output", "next", "end")
-    assign: dict[str, Template] | None
-    output: Template
-    next: Target | None
-    end: bool
+    __slots__ = ()
     TYPE = "Pass"
 
     def __init__(
@@ -36,4 +32,4 @@ class Pass(State):
         **jsonpath: Any,
     ) -> None:
         self._base(name, comment, jsonpath)
-        self._set(assign=assign, output=output, next=next, end=end)
+        self._flow(assign, output, next, end)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import State
+from .base import Action
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -14,24 +14,18 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Task"]
 
 
-class Task(State):
+class Task(Action):
     """A Task state in JSONata mode.
 
     ``arguments`` is what the integration is called with; ``$states.result``
     (the integration's result) is readable in ``output`` and ``assign``.
     """
 
-    __slots__ = ("resource", "arguments", "timeout_seconds", "heartbeat_seconds", "assign", "output", "retry", "catch", "next", "end")
+    __slots__ = ("resource", "arguments", "timeout_seconds", "heartbeat_seconds")
     resource: str
     arguments: Template
     timeout_seconds: Seconds | None
     heartbeat_seconds: Seconds | None
-    assign: dict[str, Template] | None
-    output: Template
-    retry: tuple[Retry, ...]
-    catch: tuple[Catch, ...]
-    next: Target | None
-    end: bool
     TYPE = "Task"
 
     def __init__(
@@ -57,10 +51,5 @@ class Task(State):
             arguments=arguments,
             timeout_seconds=timeout_seconds,
             heartbeat_seconds=heartbeat_seconds,
-            assign=assign,
-            output=output,
-            retry=tuple(retry),
-            catch=tuple(catch),
-            next=next,
-            end=end,
         )
+        self._act(assign, output, retry, catch, next, end)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import State
+from .base import Flowing
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -14,16 +14,12 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Wait"]
 
 
-class Wait(State):
+class Wait(Flowing):
     """A Wait state: exactly one of ``seconds`` or ``timestamp``."""
 
-    __slots__ = ("seconds", "timestamp", "assign", "output", "next", "end")
+    __slots__ = ("seconds", "timestamp")
     seconds: Seconds | None
     timestamp: str | Expr | None
-    assign: dict[str, Template] | None
-    output: Template
-    next: Target | None
-    end: bool
     TYPE = "Wait"
 
     def __init__(
@@ -40,4 +36,5 @@ class Wait(State):
         **jsonpath: Any,
     ) -> None:
         self._base(name, comment, jsonpath)
-        self._set(seconds=seconds, timestamp=timestamp, assign=assign, output=output, next=next, end=end)
+        self._set(seconds=seconds, timestamp=timestamp)
+        self._flow(assign, output, next, end)

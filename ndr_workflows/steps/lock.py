@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from ..expressions import ERROR_OUTPUT, EXECUTION_ID, Expr, expr, string_of, var
 from ..model import ON_FAILURE, Catch, Fail, Fragment, Task
+from ..model.base import Action
 from ..model.errors import Problem
 from .errors import ERROR_VARIABLE, TO_FAILURE, catch_all, transient_retry
 from .message_expressions import start_time_text
@@ -49,7 +50,6 @@ DELETE_ITEM_RESOURCE = "arn:aws:states:::aws-sdk:dynamodb:deleteItem"
 # optimized dynamodb integration would say "DynamoDB.", this one "DynamoDb.").
 CONDITION_FAILED = "DynamoDb.ConditionalCheckFailedException"
 
-_CAN_FAIL = ("Task", "Map", "Parallel")
 # The execution's start in whole epoch seconds: "now" for the TTL check.
 _START_EPOCH = Expr(f"$floor($toMillis({start_time_text()}) / 1000)")
 
@@ -87,7 +87,7 @@ def _guard(fragment: Fragment, release: str) -> Fragment:
                     "leave the fragment through its exit (success) or ON_FAILURE (failure) instead",
                 )
             )
-        if s.TYPE in _CAN_FAIL:
+        if isinstance(s, Action):  # Task, Map, Parallel: the states that can fail
             catches = getattr(s, "catch", ()) or ()
             if not catches or "States.ALL" not in catches[-1].errors:
                 s = s.replace(catch=tuple(catches) + catch_all(s.name, TO_FAILURE))
