@@ -13,17 +13,25 @@ class Problem(Record):
     ``path`` names the state from the top, e.g.
     ``RunBackfillWindows/StartBackfillPipeline`` for a state inside a Map;
     ``message`` starts with the field when one is concerned
-    (``Catch[0].Next: ...``); ``code`` is a stable identifier for scripts.
+    (``Catch[0].Next: ...``); ``code`` is a stable identifier for scripts;
+    ``severity`` is ``"error"`` (AWS would reject it, or it fails at run
+    time) or ``"warning"`` (legal but almost certainly not meant).
+    The validator's findings are the same type.
     """
 
-    __slots__ = ("path", "code", "message", "hint")
+    __slots__ = ("path", "code", "message", "hint", "severity")
     path: str
     code: str
     message: str
     hint: str
+    severity: str
 
-    def __init__(self, path: str, code: str, message: str, hint: str = "") -> None:
-        self._set(path=path, code=code, message=message, hint=hint)
+    def __init__(self, path: str, code: str, message: str, hint: str = "", severity: str = "error") -> None:
+        self._set(path=path, code=code, message=message, hint=hint, severity=severity)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     def __str__(self) -> str:
         text = f"{self.path}: {self.code}: {self.message}"
