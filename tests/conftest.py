@@ -4,13 +4,26 @@ In CI (``CI`` set, as ``.ci/run`` runs) hypothesis is derandomized: every
 run explores the same examples, so a submission's result does not depend on
 luck. Locally it explores new examples each run (and remembers failures in
 .hypothesis/). ``HYPOTHESIS_PROFILE`` picks a profile explicitly.
+
+The suite's processes (and the subprocesses they start) keep their JSONata
+analysis and service-model caches in a directory of their own: a test that
+analyses thousands of generated expressions must not grow the user's
+~/.cache/ndr_workflows, which every export reads at start-up.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 from hypothesis import settings
+
+if "NDR_WORKFLOWS_CACHE_DIR" not in os.environ:
+    _cache = tempfile.mkdtemp(prefix="ndr-workflows-test-cache-")
+    os.environ["NDR_WORKFLOWS_CACHE_DIR"] = _cache
+    atexit.register(shutil.rmtree, _cache, True)
 
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("dev", print_blob=True)
