@@ -50,13 +50,18 @@ TRANSIENT_ERRORS: dict[str, tuple[str, ...]] = {
         "DynamoDb.DynamoDbException",
         "DynamoDb.SdkClientException",
     ),
-    # aws-sdk:sagemaker:* (StartPipelineExecution / DescribePipelineExecution).
-    # Throttling is not modeled, so it arrives as the base exception;
-    # ResourceLimitExceeded is the concurrent-execution quota, which frees up.
+    # aws-sdk:sagemaker:startPipelineExecution. Throttling is not modeled, so
+    # it arrives as the base exception; ResourceLimitExceeded is the
+    # concurrent-execution quota, which frees up.
     "sagemaker": (
         "SageMaker.SageMakerException",
         "SageMaker.SdkClientException",
         "SageMaker.ResourceLimitExceededException",
+    ),
+    # aws-sdk:sagemaker:describePipelineExecution models no quota error.
+    "sagemaker:describe": (
+        "SageMaker.SageMakerException",
+        "SageMaker.SdkClientException",
     ),
     # arn:aws:states:::lambda:invoke (and .waitForTaskToken): Lambda's own
     # service errors, never the function's errors.

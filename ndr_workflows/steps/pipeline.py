@@ -229,7 +229,7 @@ def poll_pipeline(
         arguments={"PipelineExecutionArn": execution_arn},
         assign={n.status_variable: STATES_RESULT.field("PipelineExecutionStatus")},
         output=states_input(),
-        retry=transient_retry("sagemaker") if retry is None else retry,
+        retry=transient_retry("sagemaker:describe") if retry is None else retry,
         catch=catch_all(n.describe, route),
     )
     failed = expr(
