@@ -14,32 +14,10 @@ import pytest
 
 from ndr_workflows.steps.errors import TRANSIENT_ERRORS
 from ndr_workflows.steps.lock import CONDITION_FAILED
+from ndr_workflows.validate.service_models import sdk_error_name, sdk_service_name
 
 EXPORTS = Path(__file__).resolve().parents[1] / "docs" / "step_functions_jsonata"
 SESSION = botocore.session.get_session()
-
-
-def sdk_service_name(service_id: str) -> str:
-    """The AWS SDK's class-name spelling of a service id: words joined, runs
-    of capitals read as an acronym (``DynamoDB`` -> ``DynamoDb``,
-    ``ACM PCA`` -> ``AcmPca``, ``SageMaker`` stays)."""
-    out = []
-    for word in service_id.split():
-        i = 0
-        while i < len(word):
-            j = i
-            while j < len(word) and word[j].isupper():
-                j += 1
-            run = j - i
-            if run >= 2:
-                # An acronym; if a lower-case letter follows, its last capital starts the next part.
-                end = j - 1 if j < len(word) and word[j].islower() else j
-                out.append(word[i].upper() + word[i + 1 : end].lower())
-                i = end
-            else:
-                out.append(word[i])
-                i += 1
-    return "".join(out)
 
 
 def raisable(service: str, operations: list[str]) -> set[str]:
@@ -48,8 +26,7 @@ def raisable(service: str, operations: list[str]) -> set[str]:
     names = {f"{prefix}.{prefix}Exception", f"{prefix}.SdkClientException"}
     for op in operations:
         for shape in model.operation_model(op).error_shapes:
-            name = shape.name if shape.name.endswith("Exception") else shape.name + "Exception"
-            names.add(f"{prefix}.{name}")
+            names.add(f"{prefix}.{sdk_error_name(shape.name)}")
     return names
 
 
@@ -97,7 +74,7 @@ def test_the_duplicate_lock_catch_uses_the_aws_sdk_spelling() -> None:
 def _error_names(node: object) -> list[tuple[str, str]]:
     found = []
     if isinstance(node, dict):
-        for state_name, state in (node.get("States") or {}).items():
+        for _state_name, state in (node.get("States") or {}).items():
             resource = state.get("Resource", "")
             for entry in state.get("Retry", []) + state.get("Catch", []):
                 found += [(resource, e) for e in entry["ErrorEquals"]]

@@ -20,7 +20,7 @@ from jsonata.parser import Parser
 from judges import judge_definitions
 from strategies import build_machine, machine_specs
 
-from ndr_workflows import BuildError, Pass, StateMachine
+from ndr_workflows import Pass, StateMachine
 from ndr_workflows.steps import Polling, normalize_message, run_pipeline, workflow_failed
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -34,7 +34,7 @@ class Problem(Record):
         return self.severity == "error"
 
     def __str__(self) -> str:
-        text = f"{self.path}: {self.code}: {self.message}"
+        text = f"{self.path or '(state machine)'}: {self.code}: {self.message}"
         return f"{text}\n    hint: {self.hint}" if self.hint else text
 
 

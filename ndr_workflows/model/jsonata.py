@@ -14,10 +14,12 @@ from __future__ import annotations
 import os
 import sys
 
-from . import jsonata_syntax
-from .jsonata_syntax import analyse_text
+# The parser (.jsonata_syntax) is imported only when a text is not in the
+# on-disk cache: an everyday export finds every expression there and so
+# never pays for importing it.
+_PARSER_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jsonata_syntax.py")
 
-__all__ = ["Analysis", "analyse", "SFN_FUNCTIONS", "JSONATA_FUNCTIONS", "builtin_functions", "save_cache", "cache_path"]
+__all__ = ["Analysis", "analyse", "SFN_FUNCTIONS", "JSONATA_FUNCTIONS", "builtin_functions", "save_cache", "cache_path", "cache_dir"]
 
 # JSONata 2.0's own functions (the test suite compares this list with the
 # engine's), less $eval, which Step Functions does not offer.
@@ -68,16 +70,25 @@ _STORED: dict[str, tuple[str | None, tuple[str, ...], tuple[str, ...]]] | None =
 _NEW: dict[str, tuple[str | None, tuple[str, ...], tuple[str, ...]]] = {}
 
 
-def cache_path() -> str | None:
-    """Where the analysis cache lives, or None when it is turned off."""
+def cache_dir() -> str | None:
+    """The directory of ndr_workflows' on-disk caches (this analysis, the
+    validator's distilled service models), or None when caching is off."""
     if os.environ.get("NDR_WORKFLOWS_NO_CACHE", "") not in ("", "0"):
         return None
     base = os.environ.get("NDR_WORKFLOWS_CACHE_DIR")
     if not base:
         home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         base = os.path.join(home, "ndr_workflows")
+    return base
+
+
+def cache_path() -> str | None:
+    """Where the analysis cache lives, or None when it is turned off."""
+    base = cache_dir()
+    if base is None:
+        return None
     try:
-        info = os.stat(jsonata_syntax.__file__)
+        info = os.stat(_PARSER_FILE)
     except OSError:
         return None
     version = f"{sys.implementation.cache_tag}-{info.st_size}-{info.st_mtime_ns}"
@@ -132,6 +143,8 @@ def analyse(text: str) -> Analysis:
     if found is None:
         raw = _stored().get(text)
         if raw is None:
+            from .jsonata_syntax import analyse_text
+
             error, read, called = analyse_text(text)
             raw = _NEW[text] = (error, tuple(sorted(read)), tuple(sorted(called)))
         error, variables, functions = raw

@@ -75,19 +75,42 @@ class StateMachine(Record):
 
     def problems(self) -> list[Problem]:
         """Every build-time problem (structure, fields, JSONata, variables)."""
-        from .checks import check_graph
-
-        return check_graph(self.graph(), timeout_seconds=self.timeout_seconds)
+        return self.checked_dict()[1]
 
     def to_dict(self, *, check: bool = True) -> dict[str, Any]:
         """The ASL definition as plain data; raises :class:`BuildError` if wrong."""
-        graph = self.graph()
-        if check:
-            from .checks import check_graph
+        if not check:
+            return self._render(self.graph())
+        definition, problems = self.checked_dict()
+        if any(p.is_error for p in problems):
+            raise BuildError(problems, self.name or "flow")
+        return definition
 
-            problems = check_graph(graph, timeout_seconds=self.timeout_seconds)
-            if problems:
-                raise BuildError(problems, self.name or "flow")
+    def checked_dict(self) -> tuple[dict[str, Any], list[Problem]]:
+        """The rendered definition (even when wrong) and every build problem:
+        the validator's checks that need no service model, run on that
+        definition, plus the model-only ones (:mod:`.checks`)."""
+        from .checks import check_graph
+
+        graph = self.graph()
+        definition = self._render(graph)
+        return definition, check_graph(graph, definition)
+
+    def validate(self, *, for_deploy: bool = False, machine_type: str = "STANDARD", integrations: bool = True) -> list[Problem]:
+        """Every finding of :func:`ndr_workflows.validate.validate` (build
+        problems included), all at once; nothing is raised for a wrong flow."""
+        from ..validate import validate
+
+        return validate(self, for_deploy=for_deploy, machine_type=machine_type, integrations=integrations)
+
+    def simulate(self, input: Any = None, **options: Any) -> Any:
+        """Run this flow locally (offline, simulated clock); options and the
+        returned Execution are those of :func:`ndr_workflows.simulate.run`."""
+        from ..simulate import run
+
+        return run(self, input, **options)
+
+    def _render(self, graph: Fragment) -> dict[str, Any]:
         out: dict[str, Any] = {"QueryLanguage": "JSONata"}
         if self.comment:
             out["Comment"] = self.comment
@@ -95,6 +118,33 @@ class StateMachine(Record):
             out["TimeoutSeconds"] = self.timeout_seconds
         out.update(render_graph(graph.states, graph.start))
         return out
+
+    def mermaid(self) -> str:
+        """The flow as Mermaid ``flowchart`` text (drawn even when checks fail)."""
+        from ..diagram import mermaid
+
+        return mermaid(self)
+
+    def _repr_svg_(self) -> str:
+        """Inline picture in Jupyter: an SVG laid out locally, no network."""
+        from ..diagram import svg
+
+        return svg(self)
+
+    def deploy(self, env: Any, **options: Any) -> Any:
+        """Create or update this flow's state machine in ``env`` (an
+        environment file or Environment); returns its DeployResult. Options
+        as :func:`ndr_workflows.deploy.deploy` (dry_run, endpoint_url, ...)."""
+        from ..deploy import deploy
+
+        return deploy(env, [self], **options)[0]
+
+    def start_execution(self, env: Any, input: Any = None, **options: Any) -> Any:
+        """Start the deployed machine and return a StartedExecution to follow
+        (AWS: polled; a localhost fake: followed by the local simulator)."""
+        from ..deploy.executions import start_execution
+
+        return start_execution(self, env, input, **options)
 
     def to_json(self, *, check: bool = True) -> str:
         """The exported text: deterministic bytes (UTF-8) for the same code."""

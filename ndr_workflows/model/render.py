@@ -98,8 +98,13 @@ def _rule(r: Rule) -> dict[str, Any]:
 
 
 def render_graph(states: tuple[State, ...] | list[State], start: str) -> dict[str, Any]:
-    """``{"StartAt": ..., "States": {...}}`` for one scope."""
-    return {"StartAt": start, "States": {s.name: render_state(s) for s in states}}
+    """``{"StartAt": ..., "States": {...}}`` for one scope. Of two states
+    with one name (a build error) the first is kept, as the checks read it."""
+    rendered: dict[str, Any] = {}
+    for s in states:
+        if s.name not in rendered:
+            rendered[s.name] = render_state(s)
+    return {"StartAt": start, "States": rendered}
 
 
 def render_state(state: State) -> dict[str, Any]:

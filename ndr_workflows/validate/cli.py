@@ -1,0 +1,132 @@
+"""``python -m ndr_workflows.validate``: check ASL definition files.
+
+    python -m ndr_workflows.validate [PATH ...] [--format text|json]
+                                     [--for-deploy] [--type STANDARD|EXPRESS]
+                                     [--no-integrations]
+
+Each PATH is a definition file (hand-written or exported, placeholders
+allowed) or a directory, meaning every ``*.json`` file directly in it. With
+no PATH the five built-in flows are built and checked. Every finding is
+printed, one per line, ``FILE: STATE/PATH: CODE: message`` (text; the hint
+on the next line, indented) or as one JSON list of objects (``file``,
+``path``, ``code``, ``severity``, ``message``, ``hint``). A finding about
+the whole definition has the path ``(state machine)`` in text, ``""`` in
+JSON. A summary goes to stderr.
+
+Exit codes: 0 no error finding (warnings allowed); 1 at least one error
+finding; 2 unusable arguments, or a file that cannot be read or is not
+JSON (the other files are still checked and printed).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    import argparse
+    from collections.abc import Sequence
+
+    from ..model.errors import Problem
+
+__all__ = ["main", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+TOP_LEVEL = "(state machine)"
+
+
+def _parser() -> argparse.ArgumentParser:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m ndr_workflows.validate",
+        description="Check Step Functions (ASL) definitions: structure, fields, JSONata, variables, integrations (botocore service models), quotas and placeholders.",
+        epilog="Exit codes: 0 no error finding; 1 an error finding; 2 bad arguments, or a file that cannot be read or is not JSON.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="definition files, or directories of *.json files (default: the five built-in flows)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--for-deploy", action="store_true", help="every ${Name} placeholder left is an error")
+    parser.add_argument("--type", choices=("STANDARD", "EXPRESS"), default="STANDARD", dest="machine_type", help="state machine type (EXPRESS forbids .sync and .waitForTaskToken)")
+    parser.add_argument("--no-integrations", action="store_true", help="skip the checks that load botocore's service models")
+    return parser
+
+
+def _expand(paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(files to check, errors): directories become their *.json files."""
+    files: list[str] = []
+    errors: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            found = sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith(".json") and os.path.isfile(os.path.join(path, n)))
+            if not found:
+                errors.append(f"{path}: a directory with no *.json file")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files, errors
+
+
+def _check_files(files: Sequence[str], options: argparse.Namespace) -> tuple[list[tuple[str, Problem]], list[str]]:
+    from . import validate
+    from .load import UnusableInput
+
+    found: list[tuple[str, Problem]] = []
+    errors: list[str] = []
+    from pathlib import Path
+
+    for file in files:
+        try:
+            findings = validate(Path(file), for_deploy=options.for_deploy, machine_type=options.machine_type, integrations=not options.no_integrations)
+        except UnusableInput as exc:
+            errors.append(str(exc))
+            continue
+        found.extend((file, f) for f in findings)
+    return found, errors
+
+
+def _check_flows(options: argparse.Namespace) -> list[tuple[str, Problem]]:
+    from ..flows import FLOW_NAMES, build_flow
+    from . import validate
+
+    found: list[tuple[str, Problem]] = []
+    for name in FLOW_NAMES:
+        findings = validate(build_flow(name), for_deploy=options.for_deploy, machine_type=options.machine_type, integrations=not options.no_integrations)
+        found.extend((name, f) for f in findings)
+    return found
+
+
+def _text(file: str, f: Problem) -> str:
+    message = f.message if f.severity == "error" else f"{f.severity}: {f.message}"
+    line = f"{file}: {f.path or TOP_LEVEL}: {f.code}: {message}"
+    return f"{line}\n    hint: {f.hint}" if f.hint else line
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = _parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    if options.paths:
+        files, usage_errors = _expand(options.paths)
+        found, read_errors = _check_files(files, options)
+        usage_errors += read_errors
+        checked = len(files) - len(read_errors)
+    else:
+        from ..flows import FLOW_NAMES
+
+        found, usage_errors = _check_flows(options), []
+        checked = len(FLOW_NAMES)
+    if options.format == "json":
+        import json
+
+        rows = [{"file": file, "path": f.path, "code": f.code, "severity": f.severity, "message": f.message, "hint": f.hint} for file, f in found]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for file, f in found:
+            print(_text(file, f))
+    for error in usage_errors:
+        print(f"error: {error}", file=sys.stderr)
+    errors = sum(1 for _, f in found if f.severity == "error")
+    warnings = len(found) - errors
+    print(f"{checked} definition(s) checked: {errors} error(s), {warnings} warning(s)" + (f"; {len(usage_errors)} unusable input(s)" if usage_errors else ""), file=sys.stderr)
+    if usage_errors:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if errors else EXIT_OK

@@ -1,0 +1,275 @@
+"""Family 2: JSONata. Every ``{% ... %}`` is one whole single-line string
+with a space inside each delimiter and parses with the project's parser
+(:func:`ndr_workflows.model.jsonata.analyse`, differential-tested against
+the reference engine's port); it calls only functions Step Functions
+offers; and it reads ``$states.result`` / ``$states.errorOutput`` /
+``$states.context.Task.Token`` / ``$states.context.Map.Item`` only where
+Step Functions provides them (ASL_NOTES.md).
+
+Templates (Arguments, Output, Assign, ItemSelector) must not hold what
+Step Functions or asl-validator refuse: ``.$`` keys, empty strings, arrays
+inside arrays, and strings that mention a delimiter without being an
+expression (they are passed through as literal text: never what was meant).
+"""
+
+from __future__ import annotations
+
+from ..model.jsonata import analyse, builtin_functions
+from .common import Problem, did_you_mean
+from .walk import JSONATA, scopes, state_language
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    from .common import Add
+
+__all__ = ["check_expressions", "state_expressions", "template_fields"]
+
+_ACTIONS = frozenset({"Task", "Map", "Parallel"})
+_STATES_FIELDS = frozenset({"input", "result", "errorOutput", "context"})
+_CONTEXT_FIELDS = frozenset({"Execution", "StateMachine", "State", "Task", "Map"})
+# The context object's members (ASL_NOTES.md; RedriveTime, Map.Item.Key and
+# .Source from the AWS context-object reference).
+_CONTEXT_MEMBERS = {
+    "Execution": frozenset({"Id", "Input", "Name", "RoleArn", "StartTime", "RedriveCount", "RedriveTime"}),
+    "StateMachine": frozenset({"Id", "Name"}),
+    "State": frozenset({"Name", "EnteredTime", "RetryCount"}),
+    "Task": frozenset({"Token"}),
+    "Map": frozenset({"Item"}),
+}
+# (field, role, is a template). Roles say what the field can see:
+# "args" before the work, "selector" a Map's ItemSelector, "result" the
+# Output/Assign of a Task/Map/Parallel, "plain" any other state's fields.
+_FIELDS = (
+    ("Arguments", "args", True),
+    ("Items", "args", True),
+    ("ItemSelector", "selector", True),
+    ("MaxConcurrency", "args", False),
+    ("ToleratedFailurePercentage", "args", False),
+    ("ToleratedFailureCount", "args", False),
+    ("TimeoutSeconds", "args", False),
+    ("HeartbeatSeconds", "args", False),
+    ("Seconds", "plain", False),
+    ("Timestamp", "plain", False),
+    ("Error", "plain", False),
+    ("Cause", "plain", False),
+    ("Assign", "after", True),
+    ("Output", "after", True),
+)
+
+
+def template_fields(state: dict[str, Any]) -> list[tuple[str, Any, str, bool]]:
+    """(label, value, role, is a template) of every field of a JSONata state
+    that Step Functions evaluates, Choice rules and Catch entries included."""
+    kind = state.get("Type")
+    action = isinstance(kind, str) and kind in _ACTIONS
+    after = "result" if action else "plain"
+    found: list[tuple[str, Any, str, bool]] = []
+    for key, role, template in _FIELDS:
+        if key in state:
+            found.append((key, state[key], after if role == "after" else role, template))
+    choices = state.get("Choices") if kind == "Choice" else None
+    if isinstance(choices, list):
+        for i, rule in enumerate(choices):
+            if isinstance(rule, dict):
+                for key in ("Condition", "Assign", "Output"):
+                    if key in rule:
+                        found.append((f"Choices[{i}].{key}", rule[key], "plain", key != "Condition"))
+    catches = state.get("Catch") if action else None
+    if isinstance(catches, list):
+        for i, catch in enumerate(catches):
+            if isinstance(catch, dict):
+                for key in ("Assign", "Output"):
+                    if key in catch:
+                        found.append((f"Catch[{i}].{key}", catch[key], "catch", True))
+    return found
+
+
+def _strings(value: Any, label: str, out: list[tuple[str, str]]) -> None:
+    if isinstance(value, str):
+        out.append((label, value))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _strings(v, f"{label}.{k}", out)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _strings(v, f"{label}[{i}]", out)
+
+
+def state_expressions(state: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(label, JSONata text without delimiters, role) of every well-formed
+    expression of a JSONata state."""
+    found: list[tuple[str, str, str]] = []
+    for label, value, role, _ in template_fields(state):
+        strings: list[tuple[str, str]] = []
+        _strings(value, label, strings)
+        for sub, text in strings:
+            if text.startswith("{%") and text.endswith("%}") and len(text) >= 4:
+                found.append((sub, text[2:-2].strip(), role))
+    return found
+
+
+def check_expressions(definition: Any, add: Add, found: dict[int, list[tuple[str, str, str]]] | None = None) -> None:
+    """Check every JSONata state's strings and templates; with ``found``,
+    also keep each state's :func:`state_expressions` (by ``id(state)``)
+    for the variable checks, so the templates are walked once."""
+    for scope in scopes(definition):
+        for name, state in scope.states().items():
+            if not isinstance(state, dict) or state_language(state, scope.language) != JSONATA:
+                continue
+            path = scope.prefix + name
+            exprs: list[tuple[str, str, str]] = []
+            for label, value, role, template in template_fields(state):
+                _visit(value, label, template, False, state, path, role, add, exprs)
+            if found is not None:
+                found[id(state)] = exprs
+
+
+def _visit(value: Any, label: str, template: bool, in_array: bool, state: dict[str, Any], path: str, role: str, add: Add, exprs: list[tuple[str, str, str]]) -> None:
+    if isinstance(value, str):
+        if template and value == "":
+            add(Problem(path, "EMPTY_STRING", f"{label}: an empty string literal; asl-validator rejects it", "use \"{% '' %}\" if an empty string is really meant"))
+        elif "%" in value:
+            _check_string(state, path, label, value, role, add)
+            if value.startswith("{%") and value.endswith("%}") and len(value) >= 4:
+                exprs.append((label, value[2:-2].strip(), role))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if template and k.endswith(".$"):
+                add(Problem(path, "JSONPATH_KEY", f"{label}: key '{k}' is JSONPath syntax; JSONata states never use '.$' keys", f"write '{k[:-2]}': \"{{% ... %}}\""))
+            _visit(v, f"{label}.{k}", template, False, state, path, role, add, exprs)
+    elif isinstance(value, list):
+        if template and in_array:
+            add(Problem(path, "NESTED_ARRAY", f"{label}: an array inside an array; asl-validator rejects nested arrays in templates", "build it with an expression instead (\"{% [[...]] %}\")"))
+        for i, v in enumerate(value):
+            _visit(v, f"{label}[{i}]", template, True, state, path, role, add, exprs)
+
+
+def _check_string(state: dict[str, Any], path: str, label: str, text: str, role: str, add: Add) -> None:
+    found = _LINTED.get(text)
+    if found is None:
+        found = _LINTED[text] = _lint(text)
+    lint, flags = found
+    for code, message, hint in lint:
+        add(Problem(path, code, f"{label}: {message}", hint))
+    if flags:
+        _check_states_reads(state, path, label, flags, role, add)
+
+
+# text -> (findings that depend on the text alone, the $states parts it reads)
+_LINTED: dict[str, tuple[tuple[tuple[str, str, str], ...], int]] = {}
+_RESULT, _ERROR_OUTPUT, _TOKEN, _MAP_ITEM = 1, 2, 4, 8
+
+
+def _lint(text: str) -> tuple[tuple[tuple[str, str, str], ...], int]:
+    """What is wrong with one string whatever field holds it, and which
+    context-dependent ``$states`` parts it reads (bit flags)."""
+    if not (text.startswith("{%") and text.endswith("%}") and len(text) >= 4):
+        if "{%" in text or "%}" in text:
+            return (
+                (
+                    "EXPRESSION_AS_LITERAL",
+                    f"{text[:80]!r} mentions a JSONata delimiter but is not one whole \"{{% ... %}}\" string, so Step Functions passes it on as literal text",
+                    "make the whole string the expression: \"{% ... %}\" (build text inside it with &)",
+                ),
+            ), 0
+        return (), 0
+    found: list[tuple[str, str, str]] = []
+    if "\n" in text or "\r" in text:
+        found.append(("MULTILINE_EXPRESSION", "the expression spans several lines", "write it on one line; asl-validator rejects other spellings"))
+    body = text[2:-2]
+    if not body.strip():
+        found.append(("EMPTY_EXPRESSION", "empty JSONata expression", ""))
+        return tuple(found), 0
+    if not body.startswith(" ") or not body.endswith(" "):
+        found.append(("EXPRESSION_SPACING", "write the delimiters with a space inside, \"{% ... %}\"", "asl-validator rejects other spellings"))
+    body = body.strip()
+    if "%}" in body or "{%" in body:
+        found.append(("NESTED_DELIMITER", "the expression contains '{%' or '%}'", "one expression per string; build text inside it with &"))
+        return tuple(found), 0
+    analysis = analyse(body)
+    if analysis.error:
+        found.append(("JSONATA_SYNTAX", f"{analysis.error}: {body[:120]}{'...' if len(body) > 120 else ''}", ""))
+        return tuple(found), 0
+    for fn in sorted(analysis.functions - builtin_functions()):
+        hint = "Step Functions has no $eval; use $parse" if fn == "eval" else did_you_mean(fn, sorted(builtin_functions()), prefix="$")
+        found.append(("UNKNOWN_FUNCTION", f"${fn} is not a JSONata or Step Functions function", hint))
+    flags = 0
+    if "$states." in body:
+        unknown_fields: set[str] = set()
+        for path in _states_paths(body):
+            first = path[0]
+            if first not in _STATES_FIELDS:
+                unknown_fields.add(first)
+            elif first == "result":
+                flags |= _RESULT
+            elif first == "errorOutput":
+                flags |= _ERROR_OUTPUT
+            elif first == "context" and len(path) > 1:
+                part = path[1]
+                members = _CONTEXT_MEMBERS.get(part)
+                if members is None:
+                    unknown_fields.add(f"context.{part}")
+                elif len(path) > 2:
+                    if path[2] not in members:
+                        unknown_fields.add(f"context.{part}.{path[2]}")
+                    elif part == "Task":
+                        flags |= _TOKEN
+                    elif part == "Map":
+                        flags |= _MAP_ITEM
+        for field in sorted(unknown_fields):
+            found.append(("UNKNOWN_STATES_FIELD", f"$states.{field} does not exist", _states_hint(field)))
+    return tuple(found), flags
+
+
+def _states_hint(field: str) -> str:
+    *parents, last = field.split(".")
+    if not parents:
+        return did_you_mean(last, sorted(_STATES_FIELDS), prefix="$states.") or "$states has input, result, errorOutput and context"
+    if len(parents) == 1:
+        return did_you_mean(last, sorted(_CONTEXT_FIELDS), prefix="$states.context.") or f"$states.context has {', '.join(sorted(_CONTEXT_FIELDS))}"
+    members = _CONTEXT_MEMBERS[parents[1]]
+    prefix = f"$states.context.{parents[1]}."
+    return did_you_mean(last, sorted(members), prefix=prefix) or f"it has {', '.join(sorted(members))}"
+
+
+def _states_paths(text: str) -> list[tuple[str, ...]]:
+    """The dotted names read below ``$states`` (at most three steps), one
+    tuple per occurrence: ``$states.context.Task.Token`` gives
+    ``("context", "Task", "Token")``."""
+    found = []
+    start = text.find("$states.")
+    size = len(text)
+    while start >= 0:
+        i = start + 8
+        steps: list[str] = []
+        while len(steps) < 3:
+            stop = i
+            while stop < size and (text[stop].isalnum() or text[stop] == "_"):
+                stop += 1
+            if stop == i:
+                break
+            steps.append(text[i:stop])
+            if stop < size and text[stop] == ".":
+                i = stop + 1
+            else:
+                i = stop
+                break
+        if steps:
+            found.append(tuple(steps))
+        start = text.find("$states.", i)
+    return found
+
+
+def _check_states_reads(state: dict[str, Any], path: str, label: str, flags: int, role: str, add: Add) -> None:
+    if flags & _RESULT and role != "result":
+        add(Problem(path, "RESULT_NOT_AVAILABLE", f"{label}: $states.result exists only in the Output and Assign of a Task, Map or Parallel state", "read the result in this state's Output or Assign"))
+    if flags & _ERROR_OUTPUT and role != "catch":
+        add(Problem(path, "ERROR_OUTPUT_NOT_AVAILABLE", f"{label}: $states.errorOutput exists only in a Catch's Output and Assign"))
+    if flags & _TOKEN:
+        resource = state.get("Resource")
+        if state.get("Type") != "Task" or not isinstance(resource, str) or not resource.endswith(".waitForTaskToken"):
+            add(Problem(path, "TASK_TOKEN_NOT_AVAILABLE", f"{label}: $states.context.Task.Token exists only in a .waitForTaskToken task"))
+    if flags & _MAP_ITEM and role != "selector":
+        add(Problem(path, "MAP_ITEM_NOT_AVAILABLE", f"{label}: $states.context.Map.Item exists only in a Map's ItemSelector"))

@@ -1,0 +1,142 @@
+"""Reading a definition file: JSON with the duplicate keys kept in view.
+
+``json.loads`` silently keeps the last of two equal keys, so a state
+defined twice under one name would vanish without a word. The loader
+records every object that had a duplicate key and reports it at the state
+that holds it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .common import Problem
+from .walk import nested_graphs
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+    from typing import Any
+
+__all__ = ["UnusableInput", "parse_text", "read_file", "check_json_data"]
+
+
+class UnusableInput(ValueError):
+    """The input cannot be judged at all: unreadable, or not JSON."""
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_text(text: str | bytes, source: str = "definition") -> tuple[Any, list[Problem]]:
+    """(definition, findings about duplicate keys); UnusableInput if not JSON."""
+    duplicates: dict[int, list[str]] = {}
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        dups = []
+        for key, value in items:
+            if key in out:
+                dups.append(key)
+            out[key] = value
+        if dups:
+            duplicates[id(out)] = dups
+        return out
+
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UnusableInput(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if not text.strip():
+        raise UnusableInput(f"{source}: empty, not a JSON definition")
+    try:
+        definition = json.loads(text, object_pairs_hook=pairs, parse_constant=_no_constant)
+    except ValueError as exc:
+        raise UnusableInput(f"{source}: not JSON: {exc}") from None
+    except RecursionError:
+        raise UnusableInput(f"{source}: not usable JSON: nested too deeply") from None
+    findings: list[Problem] = []
+    if duplicates:
+        _report(definition, duplicates, findings)
+    return definition, findings
+
+
+def check_json_data(value: Any, where: str = "definition") -> None:
+    """Raise UnusableInput unless ``value`` is JSON data (a Python dict
+    handed to validate(): string keys, JSON scalars, no NaN)."""
+    todo = [(value, where)]
+    while todo:
+        item, at = todo.pop()
+        if isinstance(item, dict):
+            for k, v in item.items():
+                if not isinstance(k, str):
+                    raise UnusableInput(f"{at}: key {k!r} is not a string, so this is not JSON data")
+                todo.append((v, f"{at}.{k}"))
+        elif isinstance(item, (list, tuple)):
+            todo.extend((v, f"{at}[{i}]") for i, v in enumerate(item))
+        elif isinstance(item, float) and (item != item or item in (float("inf"), float("-inf"))):
+            raise UnusableInput(f"{at}: {item!r} is not JSON")
+        elif not (item is None or isinstance(item, (str, int, float, bool))):
+            raise UnusableInput(f"{at}: {type(item).__name__} is not a JSON value")
+
+
+def read_file(path: str | Path) -> tuple[Any, list[Problem], int]:
+    """(definition, duplicate-key findings, size in bytes) of a file."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except IsADirectoryError:
+        raise UnusableInput(f"{path}: is a directory, not a definition file") from None
+    except OSError as exc:
+        raise UnusableInput(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    definition, findings = parse_text(data, str(path))
+    return definition, findings, len(data)
+
+
+def _report(definition: Any, duplicates: dict[int, list[str]], out: list[Problem]) -> None:
+    def value(v: Any, path: str, label: str) -> None:
+        if isinstance(v, dict):
+            for key in duplicates.get(id(v), ()):
+                where = f"{label}.{key}" if label else key
+                out.append(Problem(path, "DUPLICATE_KEY", f"{where}: the key appears more than once in one object; JSON keeps only the last", "remove or rename one of them"))
+            for k, inner in v.items():
+                value(inner, path, f"{label}.{k}" if label else k)
+        elif isinstance(v, list):
+            for i, inner in enumerate(v):
+                value(inner, path, f"{label}[{i}]")
+
+    def graph(g: Any, prefix: str, owner: str, label: str) -> None:
+        if not isinstance(g, dict):
+            value(g, owner, label)
+            return
+        for key in duplicates.get(id(g), ()):
+            if key == "States":
+                out.append(Problem(owner, "DUPLICATE_KEY", f"{label + '.' if label else ''}States appears more than once; JSON keeps only the last"))
+            else:
+                out.append(Problem(owner, "DUPLICATE_KEY", f"{label + '.' if label else ''}{key}: the key appears more than once in one object; JSON keeps only the last"))
+        for key, v in g.items():
+            if key != "States" or not isinstance(v, dict):
+                value(v, owner, f"{label}.{key}" if label else key)
+                continue
+            for name in duplicates.get(id(v), ()):
+                out.append(
+                    Problem(prefix + name, "DUPLICATE_NAME", f"state name '{name}' is defined more than once in one States object; JSON keeps only the last definition", "state names must be unique in the whole state machine")
+                )
+            for name, state in v.items():
+                path = prefix + name
+                if not isinstance(state, dict):
+                    continue
+                for key2 in duplicates.get(id(state), ()):
+                    out.append(Problem(path, "DUPLICATE_KEY", f"{key2}: the field appears more than once in state '{name}'; JSON keeps only the last", "remove one of them"))
+                nested = {f.split("[")[0] for f, _, _ in nested_graphs(state)}
+                for field, inner in state.items():
+                    if field in nested:
+                        graphs = inner if isinstance(inner, list) else [inner]
+                        for i, sub in enumerate(graphs):
+                            graph(sub, path + "/", path, f"{field}[{i}]" if field == "Branches" else field)
+                    else:
+                        value(inner, path, field)
+
+    graph(definition, "", "", "")

@@ -1,0 +1,229 @@
+"""Family 1a: the graph. StartAt and every transition target exist, each
+state either continues or ends, every state is reachable, names are unique
+(in the whole machine, nested graphs included) and 1..80 characters, state
+types are known.
+
+A dangling target is reported on the state that holds it, naming the
+missing target, so that a reader of one line knows both ends.
+"""
+
+from __future__ import annotations
+
+from .common import MAX_NAME_LENGTH, Problem, describe, did_you_mean
+from .walk import scopes
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    from .common import Add
+    from .walk import Scope
+
+__all__ = ["check_structure", "targets", "STATE_TYPES", "reachable"]
+
+STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
+# States that end a graph by themselves (no Next, no End).
+TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
+TOP_FIELDS = frozenset({"StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage"})
+GRAPH_FIELDS = frozenset({"StartAt", "States", "Comment"})
+
+
+def targets(state: Any) -> list[tuple[str, Any]]:
+    """(field, target) of every transition a state (plain data) declares."""
+    if not isinstance(state, dict):
+        return []
+    found: list[tuple[str, Any]] = []
+    if "Next" in state:
+        found.append(("Next", state["Next"]))
+    if state.get("Type") == "Choice":
+        choices = state.get("Choices")
+        if isinstance(choices, list):
+            for i, rule in enumerate(choices):
+                if isinstance(rule, dict) and "Next" in rule:
+                    found.append((f"Choices[{i}].Next", rule["Next"]))
+        if "Default" in state:
+            found.append(("Default", state["Default"]))
+    catches = state.get("Catch")
+    if isinstance(catches, list):
+        for i, catch in enumerate(catches):
+            if isinstance(catch, dict) and "Next" in catch:
+                found.append((f"Catch[{i}].Next", catch["Next"]))
+    return found
+
+
+def reachable(scope: Scope) -> list[str]:
+    """Names reachable from StartAt, in discovery order."""
+    states = scope.states()
+    seen: list[str] = []
+    done: set[str] = set()
+    start = scope.start()
+    todo = [start] if isinstance(start, str) else []
+    while todo:
+        name = todo.pop()
+        if name in done or name not in states:
+            continue
+        done.add(name)
+        seen.append(name)
+        todo.extend(t for _, t in reversed(targets(states[name])) if isinstance(t, str))
+    return seen
+
+
+def check_structure(definition: Any, add: Add) -> None:
+    if not isinstance(definition, dict):
+        add(Problem("", "NOT_A_DEFINITION", f"a state machine definition is a JSON object with StartAt and States, not {describe(definition)}"))
+        return
+    for key in definition:
+        if key not in TOP_FIELDS:
+            add(Problem("", "UNKNOWN_FIELD", f"{key}: not a field of a state machine definition", did_you_mean(key, sorted(TOP_FIELDS)) or f"allowed: {', '.join(sorted(TOP_FIELDS))}"))
+    language = definition.get("QueryLanguage", "JSONPath")
+    if language not in ("JSONata", "JSONPath"):
+        add(Problem("", "BAD_QUERY_LANGUAGE", f"QueryLanguage must be JSONata or JSONPath, not {describe(language)}"))
+    timeout = definition.get("TimeoutSeconds")
+    if "TimeoutSeconds" in definition and (not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0 or timeout > 99999999):
+        add(Problem("", "BAD_TIMEOUT", f"TimeoutSeconds must be a positive whole number of seconds, not {describe(timeout)}"))
+    for key in ("Comment", "Version"):
+        if key in definition and not isinstance(definition[key], str):
+            add(Problem("", "BAD_FIELD_TYPE", f"{key} must be a string, not {describe(definition[key])}"))
+    where: dict[str, list[str]] = {}
+    for scope in scopes(definition):
+        _check_scope(scope, add, where)
+    for name, paths in where.items():
+        if len(paths) > 1:
+            for path in paths:
+                others = ", ".join(p for p in paths if p != path)
+                add(
+                    Problem(path, "DUPLICATE_NAME", f"state name '{name}' is used more than once (also at {others})", "state names must be unique in the whole state machine, nested graphs included")
+                )
+
+
+def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
+    graph = scope.graph
+    owner = scope.owner
+    if not isinstance(graph, dict):
+        add(Problem(owner, "BAD_GRAPH", f"{scope.field} must be an object with StartAt and States, not {describe(graph)}"))
+        return
+    if scope.kind != "top":
+        allowed = GRAPH_FIELDS | ({"ProcessorConfig"} if scope.field == "ItemProcessor" else frozenset())
+        for key in graph:
+            if key not in allowed:
+                add(Problem(owner, "UNKNOWN_FIELD", f"{scope.where(key)}: not a field of a nested graph", f"allowed: {', '.join(sorted(allowed))}"))
+    raw_states = graph.get("States")
+    if not isinstance(raw_states, dict) or not raw_states:
+        what = "is missing" if raw_states is None else ("is empty" if raw_states == {} else f"must be an object of states, not {describe(raw_states)}")
+        add(Problem(owner, "NO_STATES", f"{scope.where('States')} {what}", "a graph needs at least one state"))
+    states = scope.states()
+    if isinstance(raw_states, dict) and len(states) != len(raw_states):
+        for name in raw_states:
+            if not isinstance(name, str):
+                add(Problem(owner, "BAD_NAME", f"{scope.where('States')}: state name {name!r} is not a string"))
+    names = list(states)
+    start = graph.get("StartAt")
+    if not isinstance(start, str):
+        what = "is missing" if start is None else f"must be a state name, not {describe(start)}"
+        add(Problem(owner, "MISSING_START", f"{scope.where('StartAt')} {what}", f"start at one of: {', '.join(names[:5])}" if names else ""))
+    elif start not in states:
+        close = did_you_mean(start, names)
+        add(
+            Problem(
+                owner,
+                "MISSING_START",
+                f"{scope.where('StartAt')} '{start}' is not a state of this graph" + (f" ({close})" if close else ""),
+                close or (f"start at one of: {', '.join(names[:5])}" if names else ""),
+            )
+        )
+    for name, state in states.items():
+        path = scope.prefix + name
+        where.setdefault(name, []).append(path)
+        _check_name(name, path, add)
+        if not isinstance(state, dict):
+            add(Problem(path, "BAD_STATE", f"state '{name}' must be an object, not {describe(state)}"))
+            continue
+        kind = state.get("Type")
+        if "Type" not in state:
+            add(Problem(path, "MISSING_TYPE", f"state '{name}' has no Type", f"one of {', '.join(STATE_TYPES)}"))
+        elif kind not in STATE_TYPES:
+            hint = did_you_mean(kind, STATE_TYPES) if isinstance(kind, str) else ""
+            add(Problem(path, "UNKNOWN_STATE_TYPE", f"Type {describe(kind)} is not a state type", hint or f"one of {', '.join(STATE_TYPES)}"))
+        _check_transitions(state, path, states, add)
+    if not isinstance(start, str) or start not in states:
+        return  # with no entry everything would be "unreachable": one finding is enough
+    seen = set(reachable(scope))
+    lost = [name for name in states if name not in seen]
+    # One finding per unreachable region, on the state where it starts (a
+    # dangling Next cuts off everything after it: name those in the message).
+    entered = {t for name in lost for _, t in targets(states[name]) if isinstance(t, str) and t != name}
+    roots = [name for name in lost if name not in entered]
+    covered: set[str] = set()
+    for name in lost:
+        if name in covered or (name not in roots and _reaches(states, roots, name)):
+            continue
+        behind = [n for n in _region(states, name, seen) if n != name]
+        covered.update(behind)
+        more = f" (nor the {len(behind)} state(s) after it: {', '.join(behind)})" if behind else ""
+        add(Problem(scope.prefix + name, "UNREACHABLE", f"no path from StartAt reaches state '{name}'{more}", "remove it or add a transition to it"))
+
+
+def _region(states: dict[str, Any], start: str, reached: set[str]) -> list[str]:
+    """The unreachable states reachable from ``start`` (itself first)."""
+    order: list[str] = []
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in order or name in reached or name not in states:
+            continue
+        order.append(name)
+        todo.extend(t for _, t in reversed(targets(states[name])) if isinstance(t, str))
+    return order
+
+
+def _reaches(states: dict[str, Any], roots: list[str], name: str) -> bool:
+    return any(name in _region(states, root, set()) for root in roots)
+
+
+def _check_name(name: str, path: str, add: Add) -> None:
+    if not name:
+        add(Problem(path or "(unnamed)", "BAD_NAME", "a state needs a non-empty name"))
+    elif len(name) > MAX_NAME_LENGTH:
+        add(Problem(path, "NAME_TOO_LONG", f"state name has {len(name)} characters; Step Functions allows at most {MAX_NAME_LENGTH}", "shorten the name"))
+    if any(ch in name for ch in '"\\') or any(ord(ch) < 0x20 for ch in name):
+        add(Problem(path, "BAD_NAME", "state names may not contain quotes, backslashes or control characters"))
+
+
+def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any], add: Add) -> None:
+    kind = state.get("Type")
+    if kind in STATE_TYPES and kind != "Choice" and kind not in TERMINAL_TYPES:
+        has_next = "Next" in state
+        end = state.get("End")
+        if "End" in state and not isinstance(end, bool):
+            add(Problem(path, "BAD_END", f"End must be true, not {describe(end)}"))
+        if has_next and end is True:
+            add(Problem(path, "NEXT_AND_END", "a state has either Next or End, not both"))
+        elif not has_next and end is not True:
+            add(Problem(path, "MISSING_TRANSITION", f"{kind} state has neither Next nor \"End\": true", "add Next (the state to go to) or \"End\": true"))
+    if kind == "Choice":
+        choices = state.get("Choices")
+        if not isinstance(choices, list) or not choices:
+            add(Problem(path, "NO_CHOICES", "a Choice state needs at least one rule in Choices" + ("" if choices is None or choices == [] else f", not {describe(choices)}"), "add a rule with a Condition and a Next"))
+        else:
+            for i, rule in enumerate(choices):
+                if not isinstance(rule, dict):
+                    add(Problem(path, "BAD_CHOICE_RULE", f"Choices[{i}] must be an object, not {describe(rule)}"))
+                elif "Next" not in rule:
+                    add(Problem(path, "MISSING_TRANSITION", f"Choices[{i}] has no Next", "every rule names the state to go to"))
+            always = any(isinstance(r, dict) and r.get("Condition") in (True, "{% true %}") for r in choices)
+            if "Default" not in state and not always:
+                add(
+                    Problem(
+                        path,
+                        "CHOICE_WITHOUT_DEFAULT",
+                        "Default not set: a run that matches no rule fails with States.NoChoiceMatched",
+                        "add a Default (the state to go to when no rule matches), or end with a rule whose Condition is true",
+                    )
+                )
+    names = list(states)
+    for field, target in targets(state):
+        if not isinstance(target, str):
+            add(Problem(path, "BAD_TARGET", f"{field} must be a state name (a string), not {describe(target)}"))
+        elif target not in states:
+            hint = did_you_mean(target, names)
+            add(Problem(path, "UNKNOWN_TARGET", f"{field} goes to '{target}', which is not a state of this graph", hint))
