@@ -1,0 +1,165 @@
+"""The JSONata functions Step Functions adds to JSONata 2.0.6, and the
+impure built-ins made deterministic.
+
+``$partition``, ``$range``, ``$hash``, ``$random``, ``$uuid`` and ``$parse``
+exist only in Step Functions, so every engine needs them registered. ``$now``
+and ``$millis`` read the *simulated* clock and ``$random`` / ``$uuid`` draw
+from the execution's seeded generator, so a run is reproducible.
+
+The functions read the running execution from a context variable that
+:func:`running` sets: compiled expressions are shared by every execution (they
+are cached by text), so they cannot hold per-execution state themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import random
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timezone
+from typing import Any
+
+__all__ = ["Runtime", "running", "STEP_FUNCTIONS", "OVERRIDES", "iso_millis"]
+
+
+class Runtime:
+    """What the impure functions need from the running execution."""
+
+    __slots__ = ("rng", "now_ms")
+
+    def __init__(self, seed: int, now_ms: int) -> None:
+        self.rng = random.Random(seed)
+        self.now_ms = now_ms
+
+
+_RUNTIME: ContextVar[Runtime] = ContextVar("ndr_workflows_simulate_runtime")
+_DEFAULT = Runtime(0, 0)
+
+
+def _runtime() -> Runtime:
+    return _RUNTIME.get(_DEFAULT)
+
+
+@contextmanager
+def running(runtime: Runtime) -> Iterator[Runtime]:
+    token = _RUNTIME.set(runtime)
+    try:
+        yield runtime
+    finally:
+        _RUNTIME.reset(token)
+
+
+def iso_millis(epoch_ms: int) -> str:
+    """Epoch milliseconds as Step Functions writes times: ISO-8601, UTC,
+    milliseconds, ``Z``."""
+    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def partition(items: Any = None, size: Any = None) -> Any:
+    """``$partition(array, size)``: consecutive chunks of at most ``size``."""
+    if items is None:
+        return None
+    if not isinstance(items, list):
+        items = [items]
+    if not _is_number(size) or size < 1:
+        raise ValueError(f"$partition: the size must be a number of at least 1, not {json.dumps(size)}")
+    step = int(size)
+    return [items[i : i + step] for i in range(0, len(items), step)]
+
+
+def range_(start: Any = None, end: Any = None, step: Any = None) -> Any:
+    """``$range(start, end, step)``: from start to end inclusive."""
+    for position, value in enumerate((start, end, step), 1):
+        if not _is_number(value):
+            raise ValueError(f"$range: argument {position} must be a number, not {json.dumps(value)}")
+    if step == 0:
+        raise ValueError("$range: the step must not be 0")
+    values: list[Any] = []
+    current = start
+    while (step > 0 and current <= end) or (step < 0 and current >= end):
+        values.append(int(current) if float(current).is_integer() else current)
+        current += step
+        if len(values) > 1_000_000:
+            raise ValueError("$range: more than 1,000,000 values")
+    return values
+
+
+_ALGORITHMS = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
+
+
+def hash_(value: Any = None, algorithm: Any = None) -> Any:
+    """``$hash(text, algorithm)``: the hex digest of the UTF-8 text."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"$hash: argument 1 must be a string, not {json.dumps(value)}")
+    name = _ALGORITHMS.get(algorithm) if isinstance(algorithm, str) else None
+    if name is None:
+        raise ValueError(f"$hash: the algorithm must be one of {', '.join(_ALGORITHMS)}, not {json.dumps(algorithm)}")
+    return hashlib.new(name, value.encode("utf-8")).hexdigest()
+
+
+def random_(seed: Any = None) -> float:
+    """``$random([seed])``: in [0, 1); the same seed gives the same number,
+    no seed draws from the execution's seeded generator."""
+    if seed is None:
+        return _runtime().rng.random()
+    if not _is_number(seed):
+        raise ValueError(f"$random: the seed must be a number, not {json.dumps(seed)}")
+    return random.Random(repr(float(seed))).random()
+
+
+def uuid_() -> str:
+    """``$uuid()``: a version-4 UUID from the execution's seeded generator."""
+    return str(uuid.UUID(int=_runtime().rng.getrandbits(128), version=4))
+
+
+def parse(text: Any = None) -> Any:
+    """``$parse(json_text)``: the value the JSON text denotes."""
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise ValueError(f"$parse: argument 1 must be a string, not {json.dumps(text)}")
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as exc:
+        raise ValueError(f"$parse: {text[:80]!r} is not JSON ({exc})") from None
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def now(picture: Any = None, zone: Any = None) -> str:
+    """``$now()`` on the simulated clock (pictures are not supported)."""
+    if picture is not None:
+        raise ValueError("$now: picture strings are not supported by the simulator")
+    return iso_millis(_runtime().now_ms)
+
+
+def millis() -> int:
+    """``$millis()`` on the simulated clock."""
+    return _runtime().now_ms
+
+
+STEP_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "partition": partition,
+    "range": range_,
+    "hash": hash_,
+    "uuid": uuid_,
+    "parse": parse,
+}
+# Built-ins of JSONata replaced (jsonatapy's register_override).
+OVERRIDES: dict[str, Callable[..., Any]] = {"random": random_, "now": now, "millis": millis}
+

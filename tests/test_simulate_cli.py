@@ -1,0 +1,187 @@
+"""``python -m ndr_workflows.simulate``: the command-line contract of
+DESIGN.md (arguments, one JSON object on stdout, exit codes 0 / 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ndr_workflows.simulate.__main__ import main
+
+ROOT = Path(__file__).resolve().parent.parent
+F15 = ROOT / "docs" / "step_functions_jsonata" / "sfn_ndr_15m_features_inference.json"
+BATCH = {
+    "project_name": "ndr-prod",
+    "feature_spec_version": "v3",
+    "mini_batch_id": "mb-1",
+    "batch_start_ts_iso": "2025-03-01T00:00:00Z",
+    "batch_end_ts_iso": "2025-03-01T00:15:00Z",
+}
+HAPPY_STATES = [
+    "NormalizeIncomingMessage",
+    "ResolvePipelineRuntimeParams",
+    "ValidateRuntimeParams",
+    "AcquireMiniBatchLock",
+    "Start15mFeaturesPipeline",
+    "WaitForFeaturesCompletionEvent",
+    "StartInferencePipeline",
+    "WaitForInferenceCompletionEvent",
+    "EmitInferenceCompleteEvent",
+    "ReleaseMiniBatchLockOnSuccess",
+    "Success",
+]
+MOCKS = {
+    "StateMachines": {
+        "sfn_ndr_15m_features_inference": {
+            "TestCases": {
+                "LockTaken": {"AcquireMiniBatchLock": "ConditionFailed"},
+                "FeaturesFail": {"WaitForFeaturesCompletionEvent": "PipelineFailed"},
+            }
+        },
+        "custom": {"TestCases": {"LockTaken": {"AcquireMiniBatchLock": "ConditionFailed"}}},
+    },
+    "MockedResponses": {
+        "ConditionFailed": {"0": {"Throw": {"Error": "DynamoDb.ConditionalCheckFailedException", "Cause": "taken"}}},
+        "PipelineFailed": {"0": {"Throw": {"Error": "PipelineFailed", "Cause": "step X failed"}}},
+    },
+}
+
+
+@pytest.fixture()
+def files(tmp_path):
+    (tmp_path / "input.json").write_text(json.dumps(BATCH))
+    (tmp_path / "mocks.json").write_text(json.dumps(MOCKS))
+    (tmp_path / "sfn_ndr_15m_features_inference.json").write_text(F15.read_text())
+    return tmp_path
+
+
+def simulate(capsys, *args) -> tuple[int, dict | None, str]:
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exit_:  # argparse
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if out.strip() else None), err
+
+
+def test_happy_path_prints_one_json_object_and_exits_0(files, capsys):
+    code, result, _ = simulate(capsys, files / "sfn_ndr_15m_features_inference.json", "--input", files / "input.json")
+    assert code == 0
+    assert list(result) == ["status", "output", "states", "calls"]
+    assert result["status"] == "SUCCEEDED"
+    assert result["states"] == HAPPY_STATES
+    assert [c["state"] for c in result["calls"]] == [s for s in HAPPY_STATES if s not in ("NormalizeIncomingMessage", "ResolvePipelineRuntimeParams", "ValidateRuntimeParams", "Success")]
+    assert set(result["calls"][0]) == {"state", "resource", "arguments"}
+    # Placeholders stay literal without --env; the default execution name and start time apply.
+    put = result["calls"][0]["arguments"]
+    assert put["TableName"] == "${LockTableName}"
+    assert put["Item"]["owner"]["S"] == "arn:aws:states:us-east-1:123456789012:execution:sfn_ndr_15m_features_inference:execution"
+    assert put["Item"]["created_at"]["S"] == "2025-01-01T00:00:00Z"
+
+
+def test_output_is_deterministic_across_processes(files):
+    command = [sys.executable, "-m", "ndr_workflows.simulate", str(files / "sfn_ndr_15m_features_inference.json"), "--input", str(files / "input.json")]
+    first = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    second = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert json.loads(first.stdout)["status"] == "SUCCEEDED"
+
+
+def test_failed_execution_is_reported_with_exit_0(files, capsys):
+    code, result, _ = simulate(
+        capsys, files / "sfn_ndr_15m_features_inference.json", "--input", files / "input.json", "--mocks", files / "mocks.json", "--test-case", "LockTaken"
+    )
+    assert code == 0
+    assert list(result) == ["status", "error", "cause", "states", "calls"]
+    assert (result["status"], result["error"]) == ("FAILED", "DuplicateMiniBatch")
+    assert result["states"][-2:] == ["AcquireMiniBatchLock", "DuplicateMiniBatch"]
+
+
+def test_mocked_callback_failure_releases_the_lock(files, capsys):
+    code, result, _ = simulate(
+        capsys, files / "sfn_ndr_15m_features_inference.json", "--input", files / "input.json", "--mocks", files / "mocks.json", "--test-case", "FeaturesFail"
+    )
+    assert code == 0
+    assert result["error"] == "Ndr15mFeaturesInferenceFailed"
+    assert "PipelineFailed" in result["cause"]
+    assert result["states"][-3:] == ["WaitForFeaturesCompletionEvent", "ReleaseMiniBatchLockOnFailure", "WorkflowFailed"]
+
+
+def test_state_machine_name_and_execution_options(files, capsys):
+    code, result, _ = simulate(
+        capsys,
+        files / "sfn_ndr_15m_features_inference.json",
+        "--input", files / "input.json",
+        "--mocks", files / "mocks.json",
+        "--test-case", "LockTaken",
+        "--state-machine", "custom",
+        "--execution-name", "run-42",
+        "--start-time", "2025-03-01T00:07:12.345Z",
+    )
+    assert code == 0
+    put = result["calls"][0]["arguments"]
+    assert put["Item"]["owner"]["S"] == "arn:aws:states:us-east-1:123456789012:execution:custom:run-42"
+    assert put["Item"]["created_at"]["S"] == "2025-03-01T00:07:12Z"
+
+
+def test_env_file_substitutes_placeholders(files, capsys):
+    env = {
+        "region": "us-east-1",
+        "role_arn": "arn:aws:iam::123456789012:role/ndr-sfn",
+        "substitutions": {"LockTableName": "ndr-locks", "PipelineName15m": "ndr-15m"},
+    }
+    (files / "env.json").write_text(json.dumps(env))
+    code, result, _ = simulate(capsys, files / "sfn_ndr_15m_features_inference.json", "--input", files / "input.json", "--env", files / "env.json")
+    assert code == 0
+    assert result["calls"][0]["arguments"]["TableName"] == "ndr-locks"
+    assert result["calls"][1]["arguments"]["PipelineName"] == "ndr-15m"
+    assert result["calls"][3]["arguments"]["PipelineName"] == "${PipelineNameInference}"  # not in the env: literal
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["{definition}", "--input", "{dir}/missing.json"], "cannot read the input"),
+        (["{dir}/nope.json", "--input", "{dir}/input.json"], "cannot read the definition"),
+        (["{definition}", "--input", "{dir}/broken.json"], "is not JSON"),
+        (["{definition}", "--input", "{dir}/input.json", "--mocks", "{dir}/mocks.json", "--test-case", "Nope"], "no test case 'Nope'"),
+        (["{definition}", "--input", "{dir}/input.json", "--mocks", "{dir}/mocks.json"], "go together"),
+        (["{definition}", "--input", "{dir}/input.json", "--start-time", "yesterday"], "start time"),
+        (["{definition}", "--input", "{dir}/input.json", "--env", "{dir}/broken.json"], "broken.json"),
+        (["{definition}"], "--input"),
+        (["{dir}/input.json", "--input", "{dir}/input.json"], "JSONata"),
+    ],
+)
+def test_unusable_arguments_exit_2_with_a_message(files, capsys, arguments, message):
+    (files / "broken.json").write_text("{not json")
+    filled = [a.format(dir=files, definition=files / "sfn_ndr_15m_features_inference.json") for a in arguments]
+    code, result, err = simulate(capsys, *filled)
+    assert code == 2
+    assert result is None
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_unmocked_task_exits_2_naming_the_state(tmp_path, capsys):
+    training = ROOT / "docs" / "step_functions_jsonata" / "sfn_ndr_training_orchestrator.json"
+    (tmp_path / "input.json").write_text("{}")
+    code, result, err = simulate(capsys, training, "--input", tmp_path / "input.json")
+    assert (code, result) == (2, None)
+    assert "PublishApprovedModelArtifacts" in err
+
+
+def test_help_documents_exit_codes():
+    done = subprocess.run([sys.executable, "-m", "ndr_workflows.simulate", "--help"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0
+    assert "exit codes" in done.stdout and "--test-case" in done.stdout and "--env" in done.stdout
+
+
+def test_importing_the_package_does_not_load_the_engine():
+    code = "import sys, ndr_workflows, ndr_workflows.simulate, ndr_workflows.export; print('jsonatapy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr
