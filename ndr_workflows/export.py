@@ -5,14 +5,17 @@
 
 Writes ``DIR/<NAME>.json`` for each flow (default DIR
 ``docs/step_functions_jsonata`` under the current directory, default all
-five flows). Every selected flow is built and checked first (structure,
-fields, JSONata syntax, variables); if any has a problem, all problems are
+five flows), and beside it ``DIR/<NAME>.md``: a title line and the flow as a
+Mermaid diagram (GitHub renders it; see ``ndr_workflows.diagram``). Every
+selected flow is built and checked first (structure, fields, JSONata
+syntax, variables); if any has a problem, all problems are
 printed and *nothing* is written. Each file is written atomically (a
 temporary file in the same directory, then a rename), and only when its
 bytes change.
 
-``--check`` writes nothing: it names every file that is missing or differs
-from what the code generates and exits 1, or exits 0 when all match.
+``--check`` writes nothing: it names every file (``.json`` and ``.md``) that
+is missing or differs from what the code generates and exits 1, or exits 0
+when all match.
 
 Exit codes: 0 success (or all files match); 1 a flow has problems, or
 ``--check`` found differences; 2 unusable arguments or an unwritable
@@ -123,10 +126,17 @@ def parse_args(argv: Sequence[str]) -> dict[str, object]:
     return vars(_parser().parse_args(list(argv)))
 
 
-def render_flows(names: Sequence[str], completion: str = "callback", debug: bool = False) -> tuple[dict[str, str], list[str]]:
-    """Build, check and render each flow: ({NAME: JSON text}, [error text])."""
+def render_flows(
+    names: Sequence[str], completion: str = "callback", debug: bool = False, diagrams: dict[str, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Build, check and render each flow: ({NAME: JSON text}, [error text]).
+
+    With ``diagrams``, also fills it with {NAME: the ``<NAME>.md`` text}, drawn
+    from the same definition (so the picture never disagrees with the JSON).
+    """
     from .flows import build_flow
     from .model import BuildError
+    from .model.render import dumps
 
     options = {}
     if completion == "polling":
@@ -137,7 +147,12 @@ def render_flows(names: Sequence[str], completion: str = "callback", debug: bool
     errors: list[str] = []
     for name in names:
         try:
-            texts[name] = build_flow(name, **options).to_json()
+            definition = build_flow(name, **options).to_dict()
+            texts[name] = dumps(definition)
+            if diagrams is not None:
+                from .diagram.flowchart import markdown
+
+                diagrams[name] = markdown(name, definition)
         except BuildError as exc:
             errors.append(str(exc) if exc.subject == name else f"{name}: {exc}")
         except Exception as exc:  # a bug in a flow module: say where, briefly
@@ -201,7 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.path.exists(out) and not os.path.isdir(out):
         print(f"error: --out {out}: exists and is not a directory", file=sys.stderr)
         return EXIT_USAGE
-    texts, errors = render_flows(names, str(options["completion"]), bool(options["debug"]))
+    diagrams: dict[str, str] = {}
+    texts, errors = render_flows(names, str(options["completion"]), bool(options["debug"]), diagrams)
     from .model.jsonata import save_cache
 
     save_cache()
@@ -210,7 +226,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(error, file=sys.stderr)
         print(f"error: nothing written: {len(errors)} flow(s) have problems", file=sys.stderr)
         return EXIT_PROBLEMS
-    outputs = {os.path.join(out, f"{name}.json"): texts[name].encode("utf-8") for name in names}
+    outputs = {}
+    for name in names:
+        outputs[os.path.join(out, f"{name}.json")] = texts[name].encode("utf-8")
+        outputs[os.path.join(out, f"{name}.md")] = diagrams[name].encode("utf-8")
     if check:
         stale = [path for path, data in outputs.items() if _read(path) != data]
         for path in stale:

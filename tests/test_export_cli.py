@@ -19,7 +19,9 @@ from ndr_workflows.steps import Polling
 
 REPO = Path(__file__).resolve().parents[1]
 EXPORTS = REPO / "docs" / "step_functions_jsonata"
-ALL_FILES = sorted(f"{name}.json" for name in FLOW_NAMES)
+JSON_FILES = sorted(f"{name}.json" for name in FLOW_NAMES)
+# Each flow is written as its definition and, beside it, its Mermaid diagram.
+ALL_FILES = sorted(f"{name}{ext}" for name in FLOW_NAMES for ext in (".json", ".md"))
 TRAINING = "sfn_ndr_training_orchestrator"
 BACKFILL = "sfn_ndr_backfill_reprocessing"
 MONTHLY = "sfn_ndr_monthly_fg_b_baselines"
@@ -79,14 +81,14 @@ def copy_export(exported: Path, target: Path) -> Path:
 def test_export_writes_the_five_committed_files(exported: Path) -> None:
     # Nothing else in the directory: no temp files left behind either.
     assert listing(exported) == ALL_FILES
-    for name in FLOW_NAMES:
-        assert (exported / f"{name}.json").read_bytes() == (EXPORTS / f"{name}.json").read_bytes(), name
+    for name in ALL_FILES:
+        assert (exported / name).read_bytes() == (EXPORTS / name).read_bytes(), name
 
 
 def test_default_out_is_docs_step_functions_jsonata_under_the_cwd(tmp_path: Path) -> None:
     result = run(["--flow", TRAINING], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert listing(tmp_path / "docs" / "step_functions_jsonata") == [f"{TRAINING}.json"]
+    assert listing(tmp_path / "docs" / "step_functions_jsonata") == [f"{TRAINING}.json", f"{TRAINING}.md"]
 
 
 def test_check_in_the_repo_passes_on_the_committed_files() -> None:
@@ -109,7 +111,7 @@ def test_flow_selects_only_those_files(tmp_path: Path, flow_args: list[str], exp
     out = tmp_path / "out"
     result = run(["--out", str(out), *flow_args], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert listing(out) == sorted(f"{name}.json" for name in expected)
+    assert listing(out) == sorted(f"{name}{ext}" for name in expected for ext in (".json", ".md"))
     for name in expected:
         assert (out / f"{name}.json").read_bytes() == (EXPORTS / f"{name}.json").read_bytes()
 
@@ -198,6 +200,27 @@ def test_check_names_a_missing_file(exported: Path, tmp_path: Path) -> None:
     assert snapshot(out) == before
 
 
+@pytest.mark.parametrize("damage", ["edit", "delete"])
+def test_check_names_a_stale_or_missing_diagram(exported: Path, tmp_path: Path, damage: str) -> None:
+    out = copy_export(exported, tmp_path / "out")
+    diagram = out / f"{MONTHLY}.md"
+    if damage == "edit":
+        diagram.write_bytes(diagram.read_bytes().replace(b"flowchart TD", b"flowchart LR"))
+    else:
+        diagram.unlink()
+    before = snapshot(out)
+    result = run(["--out", str(out), "--check"], cwd=tmp_path)
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert str(diagram) in output
+    # only that file: its JSON and the other flows' files match
+    assert [f for f in ALL_FILES if f in output] == [f"{MONTHLY}.md"]
+    assert snapshot(out) == before
+    # and the export puts it back
+    assert run(["--out", str(out)], cwd=tmp_path).returncode == 0
+    assert diagram.read_bytes() == (EXPORTS / f"{MONTHLY}.md").read_bytes()
+
+
 def test_check_of_a_directory_that_does_not_exist_creates_nothing(tmp_path: Path) -> None:
     out = tmp_path / "nowhere"
     result = run(["--out", str(out), "--check", "--flow", TRAINING], cwd=tmp_path)
@@ -230,7 +253,7 @@ def test_two_exports_give_identical_bytes_whatever_the_environment(exported: Pat
 
 
 def test_output_files_use_two_space_indent_and_one_trailing_newline(exported: Path) -> None:
-    for name in ALL_FILES:
+    for name in JSON_FILES:
         text = (exported / name).read_bytes().decode("utf-8")
         assert text.endswith("}\n") and not text.endswith("\n\n"), name
         assert "\r" not in text and "\t" not in text, name

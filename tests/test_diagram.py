@@ -1,0 +1,335 @@
+"""Mermaid diagrams (``ndr_workflows.diagram.mermaid`` and the exported
+``<NAME>.md`` files): what GitHub renders for a reader of the docs.
+
+The structure is checked by a small reader of our own output (every state a
+node, every transition an edge, Catch edges dashed and labelled, Map and
+Parallel as subgraphs), and the text by mermaid's own parser (the npm
+package, run by node without a browser: tests/mermaid_parse.mjs).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ndr_workflows import Fail, Pass, StateMachine
+from ndr_workflows.diagram import mermaid
+from ndr_workflows.diagram.flowchart import markdown
+from ndr_workflows.flows import FLOW_NAMES, build_flow
+from ndr_workflows.steps import Polling
+
+REPO = Path(__file__).resolve().parents[1]
+EXPORTS = REPO / "docs" / "step_functions_jsonata"
+PARSER = REPO / "tests" / "mermaid_parse.mjs"
+
+ODD_NAMES = [
+    "end",
+    "a \"quoted\" name",
+    "x#1; <b>&amp;</b>",
+    "style: fill#f00;",
+    "o",
+    "graph",
+    "subgraph",
+    "Zürich ✓ 東京",
+    "100% | done",
+    "classDef x fill:#fff;",
+    "--> [x] (y) {z}",
+    "`tick`",
+]
+
+
+def odd_definition() -> dict[str, Any]:
+    """A hand-written definition whose state names are hostile to Mermaid."""
+    names = ODD_NAMES
+    states: dict[str, Any] = {}
+    for index, name in enumerate(names):
+        state: dict[str, Any] = {"Type": "Pass"}
+        if index + 1 < len(names):
+            state["Next"] = names[index + 1]
+        else:
+            state["End"] = True
+        states[name] = state
+    states[names[1]] = {
+        "Type": "Choice",
+        "Choices": [{"Condition": "{% $x = \"a|b\" %}", "Next": names[2]}, {"Condition": "{% $y %}", "Next": "end"}],
+        "Default": names[3],
+    }
+    states[names[2]] = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Arguments": {},
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "subgraph"}],
+        "Next": names[3],
+    }
+    return {"QueryLanguage": "JSONata", "StartAt": "end", "States": states}
+
+
+def definitions() -> dict[str, dict[str, Any]]:
+    out = {name: build_flow(name).to_dict() for name in FLOW_NAMES}
+    out.update({f"{name} (polling)": build_flow(name, completion=Polling()).to_dict() for name in FLOW_NAMES})
+    out["odd names"] = odd_definition()
+    return out
+
+
+# ---------------------------------------------------------------------------
+# a reader of the flowchart text we write
+# ---------------------------------------------------------------------------
+
+NODE = re.compile(r'^(?P<id>[A-Za-z0-9_]+)(?P<open>\(\(|\(\[|\[|\(|\{\{|\{|>)"(?P<label>[^"]*)"(?P<close>\)\)|\]\)|\]|\)|\}\}|\})(?::::(?P<cls>\w+))?$')
+EDGE = re.compile(r'^(?P<src>[A-Za-z0-9_]+) (?P<arrow>-->|-\.->)(?:\|"(?P<label>[^"]*)"\|)? (?P<dst>[A-Za-z0-9_]+)$')
+SUBGRAPH = re.compile(r'^subgraph (?P<id>[A-Za-z0-9_]+)\["(?P<label>[^"]*)"\]$')
+
+
+def decode(label: str) -> str:
+    return re.sub(r"#(\d+);", lambda m: chr(int(m.group(1))), label).replace("<br/>", "\n")
+
+
+class Chart:
+    def __init__(self, text: str) -> None:
+        lines = text.splitlines()
+        assert lines[0] == "flowchart TD"
+        self.nodes: dict[str, tuple[str, str, str | None]] = {}  # id -> (label, shape, class)
+        self.subgraphs: dict[str, str] = {}
+        self.parent: dict[str, str | None] = {}
+        self.edges: list[tuple[str, str, str, str | None]] = []
+        stack: list[str] = []
+        for raw in lines[1:]:
+            line = raw.strip()
+            assert raw.startswith("    " * (len(stack) + 1)) or line == "end", f"bad indent: {raw!r}"
+            if line.startswith("classDef ") or line == "direction TB":
+                continue
+            if line == "end":
+                assert stack, "end without subgraph"
+                stack.pop()
+                continue
+            if m := SUBGRAPH.match(line):
+                assert m["id"] not in self.subgraphs and m["id"] not in self.nodes, m["id"]
+                self.subgraphs[m["id"]] = decode(m["label"])
+                self.parent[m["id"]] = stack[-1] if stack else None
+                stack.append(m["id"])
+            elif m := NODE.match(line):
+                assert m["id"] not in self.nodes and m["id"] not in self.subgraphs, f"duplicate id {m['id']}"
+                self.nodes[m["id"]] = (decode(m["label"]), m["open"], m["cls"])
+                self.parent[m["id"]] = stack[-1] if stack else None
+            elif m := EDGE.match(line):
+                self.edges.append((m["src"], m["dst"], m["arrow"], decode(m["label"]) if m["label"] is not None else None))
+            else:
+                raise AssertionError(f"unreadable line: {raw!r}")
+        assert not stack, "unclosed subgraph"
+        for src, dst, _, _ in self.edges:
+            for end in (src, dst):
+                assert end in self.nodes or end in self.subgraphs, f"edge to undefined {end}"
+
+    def id_of(self, name: str) -> str:
+        found = [i for i, (label, _, cls) in self.nodes.items() if label.split("\n")[0] == name and cls != "marker"]
+        found += [i for i, label in self.subgraphs.items() if label.rsplit(" (", 1)[0] == name]
+        assert len(found) == 1, (name, found)
+        return found[0]
+
+
+def transitions(definition: dict[str, Any], top: bool = True) -> list[tuple[str, str, str]]:
+    """(source, target, kind) of every transition, nested scopes included."""
+    out = [("start", definition["StartAt"], "start")] if top else []
+    for name, state in definition["States"].items():
+        for rule in state.get("Choices", []):
+            out.append((name, rule["Next"], "rule"))
+        if "Default" in state:
+            out.append((name, state["Default"], "default"))
+        if "Next" in state:
+            out.append((name, state["Next"], "next"))
+        elif state.get("End") and top:
+            out.append((name, "end", "end"))
+        for catcher in state.get("Catch", []):
+            out.append((name, catcher["Next"], "catch"))
+        if state["Type"] == "Map":
+            out += transitions(state["ItemProcessor"], top=False)
+        for branch in state.get("Branches", []):
+            out += transitions(branch, top=False)
+    return out
+
+
+def all_states(definition: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for name, state in definition["States"].items():
+        out.append((name, state))
+        if state["Type"] == "Map":
+            out += all_states(state["ItemProcessor"])
+        for branch in state.get("Branches", []):
+            out += all_states(branch)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# structure
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", list(definitions()))
+def test_every_state_is_one_node_and_every_transition_one_edge(key: str) -> None:
+    definition = definitions()[key]
+    chart = Chart(mermaid(definition))
+    shapes = {"Choice": "{", "Succeed": "([", "Fail": "([", "Wait": "{{", "Task": "[", "Pass": "("}
+    for name, state in all_states(definition):
+        node = chart.id_of(name)
+        if state["Type"] in ("Map", "Parallel"):
+            assert node in chart.subgraphs and chart.subgraphs[node] == f"{name} ({state['Type']})"
+        else:
+            assert chart.nodes[node][1] == shapes[state["Type"]], name
+    assert len(chart.edges) == len(transitions(definition))
+    # node ids: only [A-Za-z0-9_], never a Mermaid keyword
+    for node_id in list(chart.nodes) + list(chart.subgraphs):
+        assert re.fullmatch(r"[A-Za-z0-9_]+", node_id) and node_id.lower() not in ("end", "graph", "subgraph", "style", "o", "x")
+
+
+def test_catch_edges_are_dashed_and_labelled_with_their_errors() -> None:
+    definition = build_flow("sfn_ndr_15m_features_inference").to_dict()
+    chart = Chart(mermaid(definition))
+    dashed = {(s, d, label) for s, d, arrow, label in chart.edges if arrow == "-.->"}
+    lock, duplicate = chart.id_of("AcquireMiniBatchLock"), chart.id_of("DuplicateMiniBatch")
+    assert (lock, duplicate, "DynamoDb.ConditionalCheckFailedException") in dashed
+    assert (lock, chart.id_of("WorkflowFailed"), "States.ALL") in dashed
+    expected = sum(1 for _, _, kind in transitions(definition) if kind == "catch")
+    assert len(dashed) == expected and all(arrow == "-->" for *_, arrow, _ in [(e[0], e[1], e[2], e[3]) for e in chart.edges if e[3] is None])
+
+
+def test_choice_rules_are_labelled_briefly_and_default_says_otherwise() -> None:
+    chart = Chart(mermaid(build_flow("sfn_ndr_training_orchestrator").to_dict()))
+    choice = chart.id_of("ApprovalDecision")
+    labels = {chart.nodes[d][0]: label for s, d, _, label in chart.edges if s == choice}
+    assert labels == {"DeployApprovedModel\nlambda invoke": "$approval_status = 'APPROVED'", "HoldApprovedModel": "otherwise"}
+    # a long condition is cut to 40 characters, marked with an ellipsis
+    backfill = Chart(mermaid(build_flow("sfn_ndr_backfill_reprocessing").to_dict()))
+    validate = backfill.id_of("ValidateRuntimeParams")
+    rule = [label for s, _, _, label in backfill.edges if s == validate and label != "otherwise"]
+    assert len(rule) == 1 and len(rule[0]) <= 40 and rule[0].endswith("…")
+
+
+def test_terminal_states_are_distinct_and_fail_is_marked() -> None:
+    chart = Chart(mermaid(build_flow("sfn_ndr_backfill_reprocessing").to_dict()))
+    assert chart.nodes[chart.id_of("WorkflowFailed")] == ("WorkflowFailed\nError: NdrBackfillFailed", "([", "fail")
+    assert chart.nodes[chart.id_of("BackfillSucceeded")] == ("BackfillSucceeded", "([", "succeed")
+    assert chart.nodes[chart.id_of("ValidateRuntimeParams")][2] == "choice"
+
+
+def test_map_is_a_subgraph_holding_its_inner_states() -> None:
+    chart = Chart(mermaid(build_flow("sfn_ndr_backfill_reprocessing").to_dict()))
+    fan = chart.id_of("RunBackfillWindows")
+    for inner in ("StartBackfillPipeline", "WaitForWindowCompletionEvent", "RecordWindowFailure"):
+        assert chart.parent[chart.id_of(inner)] == fan
+    assert chart.parent[chart.id_of("BuildWindowList")] is None
+    # transitions into and out of the Map attach to the subgraph itself
+    assert (chart.id_of("BuildWindowList"), fan, "-->", None) in chart.edges
+    assert (fan, chart.id_of("EmitBackfillReconciliationEvent"), "-->", None) in chart.edges
+
+
+def test_parallel_branches_are_nested_subgraphs_and_missing_targets_are_marked() -> None:
+    definition = {
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": "Left", "States": {"Left": {"Type": "Pass", "End": True}}},
+                    {"StartAt": "Right", "States": {"Right": {"Type": "Wait", "Seconds": 1, "Next": "Nowhere"}}},
+                    # names that a careless id scheme would collide with
+                    {"StartAt": "Both__branch1", "States": {"Both__branch1": {"Type": "Pass", "Next": "Both branch2"}, "Both branch2": {"Type": "Pass", "End": True}}},
+                ],
+                "Next": "Done",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    chart = Chart(mermaid(definition))
+    both = chart.id_of("Both")
+    left, right = chart.parent[chart.id_of("Left")], chart.parent[chart.id_of("Right")]
+    assert left != right and chart.parent[left] == both and chart.parent[right] == both  # type: ignore[index]
+    assert {chart.subgraphs[left], chart.subgraphs[right]} == {"branch 1", "branch 2"}  # type: ignore[index]
+    third = chart.parent[chart.id_of("Both__branch1")]
+    assert chart.subgraphs[third] == "branch 3" and chart.parent[chart.id_of("Both branch2")] == third  # type: ignore[index]
+    assert mermaid_parse([mermaid(definition)]) == [None]
+    missing = chart.id_of("Nowhere")
+    assert chart.nodes[missing][2] == "missing" and chart.parent[missing] == right
+
+
+def test_odd_names_survive_as_labels_with_safe_unique_ids() -> None:
+    definition = odd_definition()
+    text = mermaid(definition)
+    chart = Chart(text)
+    for name in ODD_NAMES:
+        chart.id_of(name)  # exactly one node shows the name as it is
+    for raw in ('"quoted"', "<b>", "#1;", "style:", "classDef x"):
+        assert raw not in text  # written as entities only
+
+
+def test_state_machine_method_and_path_input_give_the_same_text(tmp_path: Path) -> None:
+    flow = build_flow("sfn_ndr_monthly_fg_b_baselines")
+    text = mermaid(flow.to_dict())
+    assert flow.mermaid() == text == mermaid(flow)
+    assert mermaid(EXPORTS / "sfn_ndr_monthly_fg_b_baselines.json") == text
+    assert mermaid(flow.to_json()) == text
+
+
+def test_a_broken_flow_is_still_drawn_with_the_dangling_target_marked() -> None:
+    flow = StateMachine(Pass("First", next="Nowhere") >> Fail("Stop", error="X"), name="broken")
+    chart = Chart(flow.mermaid())
+    assert chart.nodes[chart.id_of("Nowhere")][2] == "missing"
+
+
+@pytest.mark.parametrize(
+    "bad, error, words",
+    [
+        (42, TypeError, "int"),
+        ({"StartAt": "A"}, ValueError, "no 'States'"),
+        ("{not json", ValueError, "not JSON"),
+        (Path("/nonexistent/flow.json"), ValueError, "/nonexistent/flow.json"),
+    ],
+)
+def test_unusable_input_is_a_clear_error(bad: object, error: type, words: str) -> None:
+    with pytest.raises(error, match=re.escape(words)):
+        mermaid(bad)
+
+
+def test_same_definition_same_text() -> None:
+    first = {key: mermaid(d) for key, d in definitions().items()}
+    assert first == {key: mermaid(d) for key, d in definitions().items()}
+
+
+def test_committed_markdown_files_are_what_the_code_draws() -> None:
+    for name in FLOW_NAMES:
+        text = (EXPORTS / f"{name}.md").read_text(encoding="utf-8")
+        assert text == markdown(name, build_flow(name).to_dict()), f"{name}.md is stale: run python -m ndr_workflows.export"
+        assert text.startswith(f"# {name}\n") and "```mermaid\nflowchart TD\n" in text and text.endswith("```\n")
+        assert f"]({name}.json)" in text
+
+
+# ---------------------------------------------------------------------------
+# mermaid's own parser
+# ---------------------------------------------------------------------------
+
+
+def mermaid_parse(texts: list[str]) -> list[str | None]:
+    node = shutil.which("node")
+    if node is None or not (REPO / "node_modules" / "mermaid").is_dir():
+        pytest.fail("mermaid's parser is needed: install Node.js, then run `npm ci` in the repository root (package.json lists mermaid)")
+    result = subprocess.run([node, str(PARSER)], input=json.dumps(texts), capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.judges
+def test_mermaid_parses_every_diagram_and_rejects_a_broken_one() -> None:
+    texts = {key: mermaid(d) for key, d in definitions().items()}
+    texts["committed md"] = "\n".join(
+        (EXPORTS / f"{name}.md").read_text(encoding="utf-8").split("```mermaid\n", 1)[1].rsplit("```", 1)[0] for name in FLOW_NAMES[:1]
+    )
+    broken = mermaid(odd_definition()).replace("#34;", '"', 1)  # an unescaped quote inside a label
+    results = mermaid_parse([*texts.values(), broken])
+    failures = {key: r for key, r in zip(texts, results[:-1], strict=True) if r is not None}
+    assert failures == {}
+    assert results[-1] is not None and "Parse error" in results[-1]
