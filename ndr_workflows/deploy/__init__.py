@@ -1,0 +1,41 @@
+"""``ndr_workflows.deploy``: put the flows into an AWS account, per environment.
+
+    from ndr_workflows.deploy import load_environment, deploy
+    env = load_environment("envs/dev.json")
+    for result in deploy(env, dry_run=True):
+        print(result.summary())
+
+An environment file (:mod:`.environment`) says where and how; the deploy
+substitutes its values for the definitions' ``${Name}`` placeholders,
+validates, and creates or updates STANDARD state machines named
+prefix + NAME, writing only what changed (:mod:`.deployer`). The same
+environment gives each flow's least-privilege IAM policy (:mod:`.iam`) and
+a CloudFormation template (:mod:`.cloudformation`). The command line is
+``python -m ndr_workflows.deploy`` (:mod:`.cli`).
+
+Importing this package does not import boto3; the AWS calls do.
+"""
+
+from __future__ import annotations
+
+from .cloudformation import cloudformation_template
+from .deployer import WRITE_OPERATIONS, DeployResult, deploy
+from .environment import Environment, EnvFileError, Logging, load_environment
+from .iam import PolicyError, policy_for
+from .aws import AwsError
+from .substitution import substitute
+
+__all__ = [
+    "Environment",
+    "EnvFileError",
+    "Logging",
+    "load_environment",
+    "substitute",
+    "deploy",
+    "DeployResult",
+    "WRITE_OPERATIONS",
+    "AwsError",
+    "policy_for",
+    "PolicyError",
+    "cloudformation_template",
+]

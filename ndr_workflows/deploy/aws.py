@@ -1,0 +1,110 @@
+"""The Step Functions client, and AWS failures as one-line messages.
+
+boto3 is imported here, inside functions, so ``import ndr_workflows`` stays
+free of it. A deploy talks to AWS or to a local fake (moto server,
+LocalStack) given by ``endpoint_url``; either way a failure the user can
+act on (no credentials, access denied, endpoint down) becomes a sentence,
+not a traceback.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    from .environment import Environment
+
+__all__ = ["AwsError", "make_client", "describe_error", "is_local_endpoint", "validation_client"]
+
+
+class AwsError(RuntimeError):
+    """An AWS call failed; ``str()`` is a one-line explanation."""
+
+    def __init__(self, message: str, *, fatal: bool = False) -> None:
+        super().__init__(message)
+        self.fatal = fatal
+
+
+def make_client(env: Environment, endpoint_url: str | None = None, service: str = "stepfunctions", **config: Any) -> Any:
+    """A ``stepfunctions`` (or other ``service``) client for the environment's region.
+
+    ``config`` goes to ``botocore.config.Config`` (timeouts, retries).
+    """
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.session.Session()
+    options = {"retries": {"max_attempts": 3, "mode": "standard"}, "connect_timeout": 10, "read_timeout": 60}
+    options.update(config)
+    return session.client(service, region_name=env.region, endpoint_url=endpoint_url, config=Config(**options))
+
+
+def validation_client(client: Any) -> Any:
+    """A copy of ``client`` that gives up fast: one attempt, short timeouts.
+
+    Only for ValidateStateMachineDefinition, which some fakes answer with
+    HTTP 500 (boto3 would retry that several times with back-off).
+    """
+    import boto3
+    from botocore.config import Config
+
+    meta = client.meta
+    session = boto3.session.Session()
+    return session.client(
+        "stepfunctions",
+        region_name=meta.region_name,
+        endpoint_url=meta.endpoint_url,
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=10),
+        aws_access_key_id=_credential(client, "access_key"),
+        aws_secret_access_key=_credential(client, "secret_key"),
+        aws_session_token=_credential(client, "token"),
+    )
+
+
+def _credential(client: Any, attribute: str) -> str | None:
+    creds = getattr(client, "_request_signer", None)
+    creds = getattr(creds, "_credentials", None)
+    return getattr(creds, attribute, None) if creds is not None else None
+
+
+def is_local_endpoint(endpoint_url: str | None) -> bool:
+    """True for a fake on this machine (where executions are simulated)."""
+    if not endpoint_url:
+        return False
+    from urllib.parse import urlparse
+
+    host = (urlparse(endpoint_url).hostname or "").lower()
+    return host in ("localhost", "127.0.0.1", "::1") or host.endswith(".localhost")
+
+
+def describe_error(exc: BaseException, operation: str = "", endpoint_url: str | None = None) -> AwsError:
+    """The one-line message for a botocore failure; ``fatal`` when no later
+    call can succeed either (credentials, endpoint)."""
+    from botocore import exceptions as bce
+
+    where = endpoint_url or "AWS"
+    operation = operation or str(getattr(exc, "operation_name", "") or "")
+    if isinstance(exc, bce.NoCredentialsError):
+        return AwsError("no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", fatal=True)
+    if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectTimeoutError)):
+        return AwsError(f"cannot reach the Step Functions endpoint {getattr(exc, 'kwargs', {}).get('endpoint_url') or where}", fatal=True)
+    if isinstance(exc, bce.ReadTimeoutError):
+        return AwsError(f"the Step Functions endpoint {where} did not answer in time", fatal=True)
+    if isinstance(exc, bce.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code") or "Error")
+        message = " ".join(str(error.get("Message") or "").split())
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        doing = f"{operation} " if operation else ""
+        fatal = code in ("UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException", "InvalidSignatureException", "SignatureDoesNotMatch")
+        if fatal:
+            return AwsError(f"AWS rejected the credentials ({code}): {message}", fatal=True)
+        if isinstance(status, int) and status >= 500:
+            named = "" if code.isdigit() else f", {code}"
+            return AwsError(f"{where} could not process {doing}(HTTP {status}{named})")
+        text = f"AWS refused {doing}({code}{f', HTTP {status}' if status else ''})"
+        return AwsError(f"{text}: {message}" if message else text)
+    if isinstance(exc, bce.BotoCoreError):
+        return AwsError(f"AWS call {operation} failed: {exc}", fatal=True)
+    return AwsError(f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,160 @@
+"""The deploy command line (contract in DESIGN.md).
+
+    python -m ndr_workflows.deploy --env ENV_FILE [--flow NAME ...] [--dry-run]
+        [--endpoint-url URL] [--publish [--alias NAME]]
+    python -m ndr_workflows.deploy --env ENV_FILE [--flow NAME ...]
+        [--iam-policy DIR] [--cloudformation FILE]
+
+The second form writes files and talks to no AWS endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+    from typing import Any
+
+__all__ = ["main"]
+
+EPILOG = """\
+exit codes:
+  0  every flow created, updated, unchanged (or, with --dry-run, planned);
+     with --iam-policy/--cloudformation: the files were written
+  1  a flow failed validation (or, with --check-pipelines, a pipeline
+     contract), AWS refused a call, or AWS could not be used
+     (no credentials, endpoint unreachable); a policy could not be derived
+  2  unusable arguments or environment file: unreadable, invalid fields,
+     missing or unknown substitutions (then nothing is deployed)
+
+Every flow's line says: created / updated (what changed) / unchanged, and
+its ARN. --dry-run prints per flow "new" or a unified diff against what is
+deployed and writes nothing. --iam-policy DIR writes DIR/<NAME>.policy.json
+(the least-privilege role policy of each flow); --cloudformation FILE writes
+a template with each state machine and its role. Those two options write
+files only: nothing is deployed.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    from ..flows import FLOW_NAMES
+
+    p = argparse.ArgumentParser(
+        prog="python -m ndr_workflows.deploy",
+        description="Substitute, validate and create or update the NDR Step Functions state machines of one environment.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--env", required=True, metavar="ENV_FILE", help="environment file (JSON, or YAML with PyYAML)")
+    p.add_argument("--flow", action="append", choices=FLOW_NAMES, metavar="NAME", help="deploy only this flow (repeatable; default: all five)")
+    p.add_argument("--dry-run", action="store_true", help="print what would change (unified diffs) and write nothing")
+    p.add_argument("--endpoint-url", metavar="URL", help="a local fake AWS (moto server, LocalStack) instead of AWS")
+    p.add_argument("--publish", action="store_true", help="publish a version of each deployed machine")
+    p.add_argument("--alias", metavar="NAME", help="with --publish: point this alias at the published version")
+    p.add_argument("--check-pipelines", action="store_true", help="also check each pipeline start's parameters against the SageMaker pipeline's definition (describe_pipeline)")
+    p.add_argument("--iam-policy", metavar="DIR", help="write each flow's least-privilege IAM policy to DIR/<NAME>.policy.json; no deploy")
+    p.add_argument("--cloudformation", metavar="FILE", help="write a CloudFormation template (JSON) to FILE; no deploy")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.alias is not None and not args.publish:
+        parser.error("--alias needs --publish (an alias points at a published version)")
+    writing = args.iam_policy is not None or args.cloudformation is not None
+    if writing and (args.dry_run or args.publish or args.endpoint_url or args.check_pipelines):
+        parser.error("--iam-policy/--cloudformation only write files; they do not combine with --dry-run, --publish, --endpoint-url or --check-pipelines")
+    from .environment import EnvFileError, load_environment
+
+    try:
+        env = load_environment(args.env)
+        if writing:
+            return _write_files(env, args.flow, args.iam_policy, args.cloudformation)
+        return _deploy(env, args)
+    except EnvFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("nothing was deployed" if not writing else "nothing was written", file=sys.stderr)
+        return 2
+
+
+def _deploy(env: Any, args: argparse.Namespace) -> int:
+    from .aws import AwsError
+    from .deployer import deploy
+
+    def echo(line: str) -> None:
+        print(line, flush=True)
+
+    try:
+        results = deploy(env, args.flow, dry_run=args.dry_run, endpoint_url=args.endpoint_url, publish=args.publish, alias=args.alias, echo=echo, check_pipelines=args.check_pipelines)
+    except AwsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.action] = counts.get(result.action, 0) + 1
+        print(result.summary())
+        for finding in result.findings:  # errors, and warnings (which do not stop a deploy)
+            print("  " + f"{finding.severity}: {finding}".replace("\n", "\n  "))
+        if args.dry_run and result.diff:
+            print("  " + result.diff.rstrip("\n").replace("\n", "\n  "))
+    order = ("created", "updated", "unchanged", "would create", "would update", "failed")
+    print(", ".join(f"{counts[a]} {a}" for a in order if a in counts) + (" (dry run: nothing written)" if args.dry_run else ""))
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _write_files(env: Any, flows: list[str] | None, policy_dir: str | None, template_file: str | None) -> int:
+    from pathlib import Path
+
+    from ..jsontext import pretty
+    from ..model import BuildError
+    from .iam import PolicyError, policy_for
+    from .plan import definitions_for
+
+    from .environment import EnvFileError
+    from .substitution import substitution_problems
+
+    outputs: list[tuple[Path, str]] = []
+    definitions = definitions_for(flows)
+    problems = substitution_problems(env, {n: d for n, d in definitions.items() if isinstance(d, dict)})
+    if problems:
+        raise EnvFileError(env.source, problems)
+    try:
+        if policy_dir is not None:
+            for name, definition in definitions.items():
+                if isinstance(definition, BuildError):
+                    raise definition
+                outputs.append((Path(policy_dir) / f"{name}.policy.json", pretty(policy_for(definition, env))))
+        if template_file is not None:
+            from .cloudformation import cloudformation_template
+
+            outputs.append((Path(template_file), pretty(cloudformation_template(env, flows))))
+    except (PolicyError, BuildError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path, text in outputs:
+        try:
+            _atomic_write(path, text)
+        except OSError as exc:
+            print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {path}")
+    return 0
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

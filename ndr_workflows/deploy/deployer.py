@@ -1,0 +1,320 @@
+"""Create or update the state machines, writing only what changed.
+
+A deploy is re-run often (CI, notebooks), so it must be idempotent: each
+flow's deployed state is read first and compared with the environment's
+wish (:mod:`.diff`); an unchanged machine gets no write call at all. A
+changed one gets exactly the calls for what changed: ``UpdateStateMachine``
+for definition / role / logging / tracing, ``TagResource`` /
+``UntagResource`` for tags. ``publish`` makes a version and points
+``alias`` at it, so a bad deploy can be rolled back by moving the alias.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .aws import AwsError, describe_error, make_client, validation_client
+from .diff import Deployed, Desired, changes, unified_diff
+from .plan import Prepared, definitions_for, prepare
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+    from pathlib import Path
+    from typing import Any
+
+    from ..model import Problem
+    from .environment import Environment
+
+__all__ = ["DeployResult", "deploy", "WRITE_OPERATIONS"]
+
+# Every Step Functions call a deploy may make that changes something.
+WRITE_OPERATIONS = frozenset(
+    {"CreateStateMachine", "UpdateStateMachine", "TagResource", "UntagResource", "PublishStateMachineVersion", "CreateStateMachineAlias", "UpdateStateMachineAlias"}
+)
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """What happened to one flow.
+
+    ``action``: created, updated, unchanged, would create, would update, or
+    failed (then ``error`` says why and ``findings`` lists validation
+    findings). ``changes`` names what differed (definition, role, logging,
+    tracing, tags); ``diff`` is the dry-run text.
+    """
+
+    name: str
+    machine_name: str
+    action: str
+    arn: str | None = None
+    changes: tuple[str, ...] = ()
+    diff: str = ""
+    findings: tuple[Problem, ...] = ()
+    error: str | None = None
+    version_arn: str | None = None
+    alias_arn: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.action != "failed"
+
+    def summary(self) -> str:
+        """One line: ``NAME: ACTION ARN (what changed)``."""
+        if not self.ok:
+            return f"{self.name}: failed: {self.error}"
+        text = f"{self.name}: {self.action} {self.arn or self.machine_name}"
+        if self.changes and self.action != "would create":
+            text += f" ({', '.join(self.changes)})"
+        if self.version_arn:
+            text += f"; version {self.version_arn}"
+        if self.alias_arn:
+            text += f"; alias {self.alias_arn}"
+        return text
+
+
+class _RemoteValidation:
+    """ValidateStateMachineDefinition, once unusable then skipped for the run."""
+
+    def __init__(self, client: Any, echo: Callable[[str], None], endpoint_url: str | None) -> None:
+        self.client = client
+        self.endpoint_url = endpoint_url
+        self.echo = echo
+        self.unavailable: str | None = None
+        self._fast: Any = None
+
+    def check(self, text: str) -> list[str]:
+        """Error messages from the service; [] when OK or unavailable."""
+        if self.unavailable:
+            return []
+        from botocore import exceptions as bce
+
+        answer: dict[str, Any] = {}
+        try:
+            if self._fast is None:
+                self._fast = validation_client(self.client)
+            answer = self._fast.validate_state_machine_definition(definition=text, type="STANDARD")
+        except NotImplementedError:  # moto in-process (mock_aws)
+            self.unavailable = "this endpoint does not implement ValidateStateMachineDefinition"
+        except (bce.ClientError, bce.BotoCoreError) as exc:
+            self.unavailable = str(describe_error(exc, "ValidateStateMachineDefinition", self.endpoint_url))
+        if self.unavailable:
+            self.echo(f"note: {self.unavailable}; validated with the local checks only")
+            return []
+        if answer.get("result") == "OK":
+            return []
+        return [
+            f"{d.get('location') or ''}: {d.get('code')}: {d.get('message')}".lstrip(": ")
+            for d in answer.get("diagnostics", [])
+            if d.get("severity") == "ERROR"
+        ] or ["ValidateStateMachineDefinition: FAIL"]
+
+
+def deploy(
+    env: Environment | str | Path,
+    flows: Any = None,
+    *,
+    dry_run: bool = False,
+    endpoint_url: str | None = None,
+    publish: bool = False,
+    alias: str | None = None,
+    client: Any = None,
+    echo: Callable[[str], None] | None = None,
+    check_pipelines: bool = False,
+) -> list[DeployResult]:
+    """Deploy ``flows`` (default: all five) to ``env``; one result per flow.
+
+    ``check_pipelines`` also checks every StartPipelineExecution's
+    parameters against the pipeline's definition as SageMaker describes it
+    (:func:`ndr_workflows.contracts.check_against_aws`); an error there
+    stops that flow like a validation error.
+
+    Raises :class:`EnvFileError` (nothing deployed) when the environment
+    does not fit the flows, and :class:`AwsError` when AWS cannot be used at
+    all (no credentials, endpoint unreachable). Per-flow failures
+    (validation, a refused call) are results with action "failed".
+    """
+    from .environment import Environment, load_environment
+
+    if not isinstance(env, Environment):
+        env = load_environment(env)
+    if alias is not None and not publish:
+        raise ValueError("alias needs publish=True (an alias points at a published version)")
+    say = echo or (lambda _line: None)
+    prepared = prepare(env, definitions_for(flows))
+    if all(not p.ok for p in prepared):
+        return [_failed(p) for p in prepared]
+    from botocore import exceptions as bce
+
+    client = client or make_client(env, endpoint_url)
+    remote = _RemoteValidation(client, say, endpoint_url)
+    try:
+        existing = _existing_machines(client)
+    except (bce.ClientError, bce.BotoCoreError) as exc:
+        raise describe_error(exc, "ListStateMachines", endpoint_url) from None
+    if check_pipelines:
+        prepared = _check_pipelines(env, prepared, endpoint_url)
+    results: list[DeployResult] = []
+    for item in prepared:
+        if not item.ok:
+            results.append(_failed(item))
+            continue
+        try:
+            result = _deploy_one(client, env, item, existing.get(item.machine_name), remote, dry_run, publish, alias)
+        except (bce.ClientError, bce.BotoCoreError, AwsError) as exc:
+            error = exc if isinstance(exc, AwsError) else describe_error(exc, "", endpoint_url)
+            if error.fatal:
+                raise error from None
+            result = DeployResult(item.name, item.machine_name, "failed", existing.get(item.machine_name), findings=item.findings, error=str(error))
+        results.append(result)
+    return results
+
+
+def _check_pipelines(env: Environment, prepared: list[Prepared], endpoint_url: str | None) -> list[Prepared]:
+    """Pipeline-parameter contracts against SageMaker (deploy-time option)."""
+    import dataclasses
+
+    from ..contracts import check_against_aws
+    from ..validate import has_errors
+
+    sagemaker = make_client(env, endpoint_url, "sagemaker")
+    out = []
+    for item in prepared:
+        if item.ok:
+            found = tuple(check_against_aws(item.definition, sagemaker, env.substitutions))
+            error = "pipeline contract check failed" if has_errors(found) else None
+            item = dataclasses.replace(item, findings=item.findings + found, error=error, definition=None if error else item.definition)
+        out.append(item)
+    return out
+
+
+def _failed(item: Prepared) -> DeployResult:
+    return DeployResult(item.name, item.machine_name, "failed", findings=item.findings, error=item.error)
+
+
+def _existing_machines(client: Any) -> dict[str, str]:
+    """name -> ARN of the account's state machines (read by name, so the
+    account need not be known in advance)."""
+    out: dict[str, str] = {}
+    for page in client.get_paginator("list_state_machines").paginate():
+        for machine in page.get("stateMachines", []):
+            out[machine["name"]] = machine["stateMachineArn"]
+    return out
+
+
+def _deploy_one(
+    client: Any, env: Environment, item: Prepared, arn: str | None, remote: _RemoteValidation, dry_run: bool, publish: bool, alias: str | None
+) -> DeployResult:
+    from ..jsontext import pretty
+
+    assert item.definition is not None
+    text = pretty(item.definition)
+    refused = remote.check(text)
+    if refused:
+        return DeployResult(item.name, item.machine_name, "failed", arn, findings=item.findings, error="ValidateStateMachineDefinition: " + "; ".join(refused))
+    notes = (f"{remote.unavailable}; validated with the local checks only",) if remote.unavailable else ()
+    desired = Desired.of(env, item.definition)
+    deployed = None
+    if arn is not None:
+        description = client.describe_state_machine(stateMachineArn=arn)
+        tags = client.list_tags_for_resource(resourceArn=arn).get("tags", [])
+        deployed = Deployed.from_api(description, tags)
+        if deployed.type != "STANDARD":
+            return DeployResult(item.name, item.machine_name, "failed", arn, error=f"{arn} is a {deployed.type} state machine; delete it or change the prefix (the flows need STANDARD)")
+    what = tuple(changes(deployed, desired)) if deployed else ()
+    diff = unified_diff(item.machine_name, deployed, desired) if (deployed is None or what) else ""
+    if dry_run:
+        action = "would create" if deployed is None else ("would update" if what else "unchanged")
+        return DeployResult(item.name, item.machine_name, action, arn, what, diff, item.findings, notes=notes)
+    version = None
+    if deployed is None:
+        answer = client.create_state_machine(
+            name=item.machine_name, definition=text, roleArn=env.role_arn, type="STANDARD",
+            tags=[{"key": k, "value": v} for k, v in env.tags.items()],
+            loggingConfiguration=desired.logging, tracingConfiguration={"enabled": env.tracing}, publish=publish,
+        )  # fmt: skip
+        arn, action, version = answer["stateMachineArn"], "created", answer.get("stateMachineVersionArn")
+    else:
+        assert arn is not None
+        action = "updated" if what else "unchanged"
+        version = _update(client, arn, text, desired, deployed, what, publish)
+    versions = _publish(client, arn, version, alias, env) if publish else (None, None)
+    return DeployResult(item.name, item.machine_name, action, arn, what, diff, item.findings, version_arn=versions[0], alias_arn=versions[1], notes=notes)
+
+
+def _update(client: Any, arn: str, text: str, desired: Desired, deployed: Deployed, what: tuple[str, ...], publish: bool) -> str | None:
+    """The calls for what changed; returns the version ARN when one was published."""
+    fields: dict[str, Any] = {}
+    if "definition" in what:
+        fields["definition"] = text
+    if "role" in what:
+        fields["roleArn"] = desired.role_arn
+    if "logging" in what:
+        fields["loggingConfiguration"] = desired.logging
+    if "tracing" in what:
+        fields["tracingConfiguration"] = {"enabled": desired.tracing}
+    version = None
+    if fields:
+        answer = client.update_state_machine(stateMachineArn=arn, publish=publish, **fields)
+        version = answer.get("stateMachineVersionArn")
+    if "tags" in what:
+        stale = sorted(k for k in deployed.tags if k not in desired.tags)
+        if stale:
+            client.untag_resource(resourceArn=arn, tagKeys=stale)
+        fresh = [{"key": k, "value": v} for k, v in desired.tags.items() if deployed.tags.get(k) != v]
+        if fresh:
+            client.tag_resource(resourceArn=arn, tags=fresh)
+    return version
+
+
+def _publish(client: Any, arn: str, version: str | None, alias: str | None, env: Environment) -> tuple[str | None, str | None]:
+    """Point ``alias`` at ``version`` (publishing one first if none was made).
+
+    When the alias already points at a version that holds exactly this
+    revision nothing is written; otherwise PublishStateMachineVersion
+    (AWS returns the existing version when the revision is already
+    published) and create/update the alias.
+    """
+    from botocore import exceptions as bce
+
+    alias_arn = f"{arn}:{alias}" if alias else None
+    current = None
+    if alias_arn:
+        try:
+            routing = client.describe_state_machine_alias(stateMachineAliasArn=alias_arn)["routingConfiguration"]
+            current = routing[0]["stateMachineVersionArn"] if len(routing) == 1 else None
+        except bce.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in ("ResourceNotFound", "ResourceNotFoundException"):
+                raise
+            current = ""
+    if version is None and current:
+        if _same_revision(client, arn, current):
+            return current, alias_arn
+    if version is None:
+        try:
+            version = client.publish_state_machine_version(stateMachineArn=arn)["stateMachineVersionArn"]
+        except bce.ClientError as exc:
+            raise AwsError(f"cannot publish a version of {arn}: {describe_error(exc, 'PublishStateMachineVersion')}") from None
+        except NotImplementedError:  # moto in-process
+            raise AwsError(f"cannot publish a version of {arn}: this endpoint does not implement PublishStateMachineVersion") from None
+    if alias_arn and alias:
+        routing_config = [{"stateMachineVersionArn": version, "weight": 100}]
+        if current == "":
+            client.create_state_machine_alias(name=alias, routingConfiguration=routing_config)
+        elif current != version:
+            client.update_state_machine_alias(stateMachineAliasArn=alias_arn, routingConfiguration=routing_config)
+    return version, alias_arn
+
+
+def _same_revision(client: Any, arn: str, version_arn: str) -> bool:
+    import json
+
+    latest = client.describe_state_machine(stateMachineArn=arn)
+    pinned = client.describe_state_machine(stateMachineArn=version_arn)
+    keys = ("roleArn", "loggingConfiguration", "tracingConfiguration")
+    try:
+        same = json.loads(latest["definition"]) == json.loads(pinned["definition"])
+    except (KeyError, ValueError):
+        return False
+    return same and all(latest.get(k) == pinned.get(k) for k in keys)

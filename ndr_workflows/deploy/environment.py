@@ -1,0 +1,269 @@
+"""Environment files: where and how the flows are deployed.
+
+One file per environment (dev, prod, ...) holds everything that differs
+between them: the AWS region, the execution role, the name prefix, tags, the
+values that replace the definitions' ``${Name}`` placeholders, and optional
+logging and tracing. The file is checked as a whole and every problem is
+reported at once, so a broken file is fixed in one round trip; nothing
+talks to AWS before the file is known to be usable.
+
+JSON always works; ``.yaml`` / ``.yml`` files need PyYAML (an optional
+import: ``pip install pyyaml``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Mapping
+    from typing import Any
+
+__all__ = ["Environment", "Logging", "EnvFileError", "load_environment", "parse_environment", "check_name"]
+
+# The documented shape of an environment file (also shown in error messages).
+FIELDS = ("region", "role_arn", "state_machine_name_prefix", "tags", "substitutions", "logging", "tracing")
+LOGGING_FIELDS = ("level", "include_execution_data", "log_group_arn")
+LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
+
+MAX_NAME = 80  # Step Functions state machine names: 1-80 characters.
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
+ROLE_ARN = re.compile(r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):iam::(?P<account>[0-9]{12}):role/(?:[\x21-\x7e]+/)?(?P<name>[\w+=,.@-]{1,64})$")
+LOG_GROUP_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):logs:[a-z0-9-]+:[0-9]{12}:log-group:[\w./#-]{1,512}:\*$")
+# What Step Functions forbids in a state machine name (developer guide,
+# "Naming"): whitespace, brackets, wildcards, these punctuation marks and
+# control characters.
+FORBIDDEN_NAME_CHARS = set(' \t\n\r<>{}[]?*"#%\\^|~`$&,;:/')
+SUBSTITUTION_KEY = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+class EnvFileError(ValueError):
+    """The environment file cannot be used; ``problems`` lists every reason."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        head = f"{source}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}:"
+        super().__init__("\n".join([head] + [f"  {p}" for p in self.problems]))
+
+
+@dataclass(frozen=True)
+class Logging:
+    """CloudWatch Logs for executions; ``level`` OFF needs no log group."""
+
+    level: str
+    include_execution_data: bool = False
+    log_group_arn: str | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        """The Step Functions API's ``loggingConfiguration``."""
+        out: dict[str, Any] = {"level": self.level, "includeExecutionData": self.include_execution_data}
+        if self.log_group_arn:
+            out["destinations"] = [{"cloudWatchLogsLogGroup": {"logGroupArn": self.log_group_arn}}]
+        return out
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A checked environment file. ``source`` names the file in messages."""
+
+    region: str
+    role_arn: str
+    state_machine_name_prefix: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+    substitutions: dict[str, str] = field(default_factory=dict)
+    logging: Logging | None = None
+    tracing: bool = False
+    source: str = "environment"
+
+    @property
+    def partition(self) -> str:
+        match = ROLE_ARN.match(self.role_arn)
+        return match.group("partition") if match else "aws"
+
+    @property
+    def account(self) -> str:
+        """The account the machines live in: the role's account."""
+        match = ROLE_ARN.match(self.role_arn)
+        return match.group("account") if match else "000000000000"
+
+    def machine_name(self, flow: str) -> str:
+        return self.state_machine_name_prefix + flow
+
+    def machine_arn(self, flow: str) -> str:
+        return f"arn:{self.partition}:states:{self.region}:{self.account}:stateMachine:{self.machine_name(flow)}"
+
+    def logging_api(self) -> dict[str, Any]:
+        """What describe_state_machine reports when this environment is deployed."""
+        return self.logging.to_api() if self.logging else {"level": "OFF", "includeExecutionData": False}
+
+
+def check_name(name: str) -> str | None:
+    """Why ``name`` is not a valid state machine name, or None."""
+    if not name:
+        return "the state machine name is empty"
+    if len(name) > MAX_NAME:
+        return f"state machine name {name!r} is {len(name)} characters; at most {MAX_NAME} are allowed (shorten state_machine_name_prefix)"
+    bad = sorted({c for c in name if c in FORBIDDEN_NAME_CHARS or ord(c) < 32 or 127 <= ord(c) < 160})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        return f"state machine name {name!r} contains characters Step Functions forbids: {shown}"
+    return None
+
+
+def load_environment(source: str | Path | Mapping[str, Any]) -> Environment:
+    """Read and check an environment file (JSON, or YAML by extension).
+
+    A mapping is checked the same way, for notebooks that build one inline.
+    Raises :class:`EnvFileError` listing every problem.
+    """
+    if not isinstance(source, (str, Path)):
+        return parse_environment(source, "environment")
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise EnvFileError(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError:
+        raise EnvFileError(str(path), ["the file is not UTF-8 text"]) from None
+    return parse_environment(_parse_text(text, path), str(path))
+
+
+def _parse_text(text: str, path: Path) -> Any:
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError:
+            raise EnvFileError(str(path), ["YAML environment files need PyYAML: pip install pyyaml (or use JSON)"]) from None
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise EnvFileError(str(path), [f"not valid YAML: {exc}".replace("\n", " ")]) from None
+    import json
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise EnvFileError(str(path), [f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]) from None
+
+
+def parse_environment(data: Any, source: str = "environment") -> Environment:
+    """Check already-parsed file content; see :func:`load_environment`."""
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        raise EnvFileError(source, [f"the top level must be an object with the fields {', '.join(FIELDS)}, not {_kind(data)}"])
+    for key in data:
+        if key not in FIELDS:
+            problems.append(f"unknown field {key!r}{_suggest(key, FIELDS)}; the fields are: {', '.join(FIELDS)}")
+
+    region = _string(data, "region", problems, required=True)
+    if region and not REGION.match(region):
+        problems.append(f"region: {region!r} is not an AWS region name (like 'us-east-1')")
+    role_arn = _string(data, "role_arn", problems, required=True)
+    if role_arn and not ROLE_ARN.match(role_arn):
+        problems.append(f"role_arn: {role_arn!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)")
+    prefix = _string(data, "state_machine_name_prefix", problems, required=False) or ""
+    if prefix:
+        from ..flows import FLOW_NAMES
+
+        longest = max(FLOW_NAMES, key=len)
+        reason = check_name(prefix + longest)
+        if reason:
+            problems.append(f"state_machine_name_prefix: {reason}")
+
+    tags = _string_map(data, "tags", problems)
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 128:
+            problems.append(f"tags: key {key!r} must be 1-128 characters")
+        if key.lower().startswith("aws:"):
+            problems.append(f"tags: key {key!r} uses the reserved prefix 'aws:'")
+        if len(value) > 256:
+            problems.append(f"tags.{key}: the value must be at most 256 characters")
+    if len(tags) > 50:
+        problems.append(f"tags: {len(tags)} tags; a state machine takes at most 50")
+
+    substitutions = _string_map(data, "substitutions", problems)
+    for key, value in substitutions.items():
+        if not SUBSTITUTION_KEY.match(key):
+            problems.append(f"substitutions: key {key!r} is not a placeholder name (letters, digits, _)")
+        if not value:
+            problems.append(f"substitutions.{key}: the value is empty")
+        elif "${" in value:
+            problems.append(f"substitutions.{key}: the value {value!r} holds a '${{' placeholder itself")
+
+    logging = _logging(data.get("logging"), problems) if "logging" in data else None
+    tracing = data.get("tracing", False)
+    if not isinstance(tracing, bool):
+        problems.append(f"tracing: must be true or false, not {_kind(tracing)}")
+        tracing = False
+
+    if problems:
+        raise EnvFileError(source, problems)
+    assert region is not None and role_arn is not None
+    return Environment(region, role_arn, prefix, tags, substitutions, logging, tracing, source)
+
+
+def _logging(value: Any, problems: list[str]) -> Logging | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        problems.append(f"logging: must be an object with {', '.join(LOGGING_FIELDS)}, not {_kind(value)}")
+        return None
+    for key in value:
+        if key not in LOGGING_FIELDS:
+            problems.append(f"logging: unknown field {key!r}{_suggest(key, LOGGING_FIELDS)}; the fields are: {', '.join(LOGGING_FIELDS)}")
+    level = value.get("level")
+    if level not in LOG_LEVELS:
+        problems.append(f"logging.level: must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+    include = value.get("include_execution_data", False)
+    if not isinstance(include, bool):
+        problems.append(f"logging.include_execution_data: must be true or false, not {_kind(include)}")
+    group = value.get("log_group_arn")
+    if group is not None and (not isinstance(group, str) or not LOG_GROUP_ARN.match(group)):
+        problems.append(f"logging.log_group_arn: {group!r} is not a log group ARN ending in ':*' (arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*)")
+    if level in LOG_LEVELS and level != "OFF" and not group:
+        problems.append(f"logging.log_group_arn: required when logging.level is {level}")
+    if level not in LOG_LEVELS or not isinstance(include, bool):
+        return None
+    return Logging(str(level), include, group if isinstance(group, str) else None)
+
+
+def _string(data: dict[str, Any], key: str, problems: list[str], *, required: bool) -> str | None:
+    if key not in data:
+        if required:
+            problems.append(f"{key}: missing (required)")
+        return None
+    value = data[key]
+    if not isinstance(value, str):
+        problems.append(f"{key}: must be a string, not {_kind(value)}")
+        return None
+    return value
+
+
+def _string_map(data: dict[str, Any], key: str, problems: list[str]) -> dict[str, str]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        problems.append(f"{key}: must be an object of strings, not {_kind(value)}")
+        return {}
+    out: dict[str, str] = {}
+    for k, v in value.items():
+        if not isinstance(v, str):
+            problems.append(f"{key}.{k}: must be a string, not {_kind(v)}")
+        else:
+            out[str(k)] = v
+    return out
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _suggest(word: str, choices: tuple[str, ...]) -> str:
+    from difflib import get_close_matches
+
+    close = get_close_matches(word, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
