@@ -11,6 +11,7 @@ object returned says which of the two it is.
 from __future__ import annotations
 
 import time
+from datetime import timezone
 
 from .aws import describe_error, is_local_endpoint, make_client
 
@@ -166,7 +167,8 @@ def start_execution(
         kwargs: dict[str, Any] = {"stateMachineArn": arns[0], "input": json.dumps(input if input is not None else {})}
         if name:
             kwargs["name"] = name
-        arn = client.start_execution(**kwargs)["executionArn"]
+        started = client.start_execution(**kwargs)
+        arn = started["executionArn"]
     except (bce.ClientError, bce.BotoCoreError) as exc:
         raise describe_error(exc, "StartExecution", endpoint_url) from None
     if simulate is None:
@@ -182,5 +184,10 @@ def start_execution(
         source = build_flow(flow)
     simulate_options.setdefault("execution_name", arn.rsplit(":", 1)[-1])
     simulate_options.setdefault("state_machine", machine)
+    start_date = started.get("startDate")
+    if start_date is not None and "start_time" not in simulate_options:
+        # the followed run is the recorded execution: same name, same start (so TTLs and defaults match it)
+        utc = start_date.astimezone(timezone.utc)
+        simulate_options["start_time"] = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
     simulation = run(source, input, substitutions=env.substitutions, **simulate_options)
     return StartedExecution(client, arn, simulation=simulation)
