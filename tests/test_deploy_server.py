@@ -14,8 +14,8 @@ import socket
 import subprocess
 import sys
 import urllib.request
-from datetime import timezone
 from collections.abc import Iterator
+from datetime import timezone
 from pathlib import Path
 from typing import Any
 
