@@ -76,9 +76,8 @@ def test_text_lines_name_file_state_code_and_hint(tmp_path: Path) -> None:
     result = run(path, "--no-integrations")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert f"{path}: Start: UNKNOWN_TARGET: Next goes to 'Cal', which is not a state of this graph" in lines
-    assert lines[lines.index(f"{path}: Start: UNKNOWN_TARGET: Next goes to 'Cal', which is not a state of this graph") + 1] == "    hint: did you mean 'Call'?"
-    assert f"{path}: Call: UNREACHABLE: no path from StartAt reaches state 'Call'" in lines
+    assert f"{path}: Start: UNKNOWN_TARGET: Next goes to 'Cal', which is not a state of this graph (hint: did you mean 'Call'?)" in lines
+    assert any(line.startswith(f"{path}: Call: UNREACHABLE: no path from StartAt reaches state 'Call'") for line in lines)
     assert any(line.startswith(f"{path}: Call: UNKNOWN_VARIABLE: Arguments.Payload: $y is never assigned") for line in lines)
     assert "error(s)" in result.stderr
 

@@ -248,7 +248,10 @@ def _heartbeat(d: dict, rng: random.Random) -> str | None:
 
 @mutation("bad_timeout", 1)
 def _bad_timeout(d: dict, rng: random.Random) -> str | None:
-    path, state = rng.choice(tasks(d))
+    candidates = tasks(d)
+    if not candidates:
+        return None
+    path, state = rng.choice(candidates)
     state["TimeoutSeconds"] = rng.choice([0, -5, "ten", 1.5])
     return path
 

@@ -99,7 +99,8 @@ def _check_flows(options: argparse.Namespace) -> list[tuple[str, Problem]]:
 def _text(file: str, f: Problem) -> str:
     message = f.message if f.severity == "error" else f"{f.severity}: {f.message}"
     line = f"{file}: {f.path or TOP_LEVEL}: {f.code}: {message}"
-    return f"{line}\n    hint: {f.hint}" if f.hint else line
+    # one line per finding (scripts count and grep them), the hint at its end
+    return f"{line} (hint: {f.hint})" if f.hint else line
 
 
 def main(argv: Sequence[str] | None = None) -> int:
