@@ -176,23 +176,6 @@ def _where(exc: BaseException) -> str:
     return where
 
 
-def _write_atomically(path: str, data: bytes) -> None:
-    directory = os.path.dirname(path) or "."
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        # The rename is atomic: a reader sees the old file or the new one,
-        # never a part of it.
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def _read(path: str) -> bytes | None:
     try:
         with open(path, "rb") as handle:
@@ -246,7 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if _read(path) == data:
                 print(f"{path}: unchanged")
             else:
-                _write_atomically(path, data)
+                from .files import write_atomically  # only when something changes: start-up time
+
+                write_atomically(path, data)
                 print(f"{path}: written")
     except OSError as exc:
         print(f"error: cannot write to {out}: {exc.strerror or exc}", file=sys.stderr)

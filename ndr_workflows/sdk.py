@@ -8,8 +8,10 @@ ships it. Two SDK flaws are fixed here rather than inherited:
 
 * ``Workflow.create()`` silently returns the existing machine's ARN when
   the name is taken, leaving the old definition live. :meth:`FlowWorkflow.create`
-  refuses when the deployed definition or role differ, and
-  :meth:`FlowWorkflow.deploy` creates, updates or reports "unchanged".
+  refuses when the deployed machine differs, and :meth:`FlowWorkflow.deploy`
+  creates, updates or reports "unchanged" -- all through
+  :func:`ndr_workflows.deploy.deploy`, so the environment's tags, logging
+  and tracing are deployed and compared like the definition and role.
 * ``render_graph()`` needs a CDN and the classic Notebook; here it shows
   our offline diagram.
 
@@ -20,7 +22,6 @@ which is why nothing in the core imports it: ``pip install
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 from typing import Any, Mapping
@@ -37,7 +38,13 @@ except ImportError as exc:  # tests/test_sdk_extra.py
         f"setuptools<82): pip install 'ndr-workflows[sdk]'  (import failed: {exc})"
     ) from exc
 
+from .deploy.diff import normal_logging
+from .deploy.environment import Logging
 from .model.machine import StateMachine
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from .deploy import DeployResult, Environment
 
 __all__ = ["workflow", "FlowWorkflow", "FrozenDefinition", "StateMachineExists", "NotDeployable"]
 
@@ -83,7 +90,10 @@ class Svg:
 class FlowWorkflow(Workflow):
     """The SDK's ``Workflow`` around a JSONata definition, with honest create/update.
 
-    Everything else (``execute``, ``list_executions``, ``delete``,
+    create / update / deploy go through :func:`ndr_workflows.deploy.deploy`,
+    so "unchanged" means what it means for ``python -m ndr_workflows.deploy``:
+    the definition, role, tags, logging and tracing all match. Everything
+    else (``execute``, ``list_executions``, ``delete``,
     ``get_cloudformation_template``, ``Execution`` objects) is the SDK's own.
     """
 
@@ -94,6 +104,7 @@ class FlowWorkflow(Workflow):
     state_machine_arn: str | None
     client: Any
     format_json: bool
+    tags: list[dict[str, str]]
 
     def __init__(
         self,
@@ -102,6 +113,8 @@ class FlowWorkflow(Workflow):
         role: str,
         *,
         substitutions: Mapping[str, str] | None = None,
+        logging: Logging | None = None,
+        tracing: bool = False,
         **kwargs: Any,
     ) -> None:
         if not isinstance(definition, FrozenDefinition):
@@ -109,80 +122,78 @@ class FlowWorkflow(Workflow):
         super().__init__(name, definition, role, **kwargs)
         #: The environment's placeholder values, applied to definitions given to :meth:`update`.
         self.substitutions = dict(substitutions or {})
+        #: The environment's execution logging and X-Ray tracing, deployed with the machine.
+        self.logging = logging
+        self.tracing = tracing
 
     @classmethod
     def attach(cls, state_machine_arn: str, client: Any = None) -> FlowWorkflow:
-        """A workflow for a deployed machine; its definition is kept as it is (JSONata or not)."""
+        """A workflow for a deployed machine, as deployed: definition (JSONata
+        or not), role, tags, logging and tracing."""
         if client is None:
             import boto3
 
             client = boto3.client("stepfunctions")
+        from .deploy.diff import Deployed
+
         response = client.describe_state_machine(stateMachineArn=state_machine_arn)
-        try:
-            definition = json.loads(response["definition"])
-        except ValueError as exc:
-            raise ValueError(f"{state_machine_arn}: the deployed definition is not JSON: {exc}") from None
+        deployed = Deployed.from_api(response, client.list_tags_for_resource(resourceArn=state_machine_arn).get("tags", []))
+        if not isinstance(deployed.definition, dict):
+            raise ValueError(f"{state_machine_arn}: the deployed definition is not a JSON object")
+        level, data, groups = normal_logging(deployed.logging)
+        logging = Logging(level, data, groups[0] if groups else None) if level != "OFF" else None
+        tags = [{"key": k, "value": v} for k, v in sorted(deployed.tags.items())]
         return cls(
-            response["name"], definition, response["roleArn"], state_machine_arn=response["stateMachineArn"], client=client
-        )
+            response["name"], deployed.definition, deployed.role_arn, state_machine_arn=deployed.arn, client=client,
+            tags=tags, logging=logging, tracing=deployed.tracing,
+        )  # fmt: skip
 
     # --- create / update, honestly ------------------------------------------
     def create(self) -> str:
         """Create the state machine and return its ARN.
 
-        If one of this name exists: with the same definition and role its ARN
-        is returned (nothing to do); otherwise :class:`StateMachineExists` is
-        raised — use :meth:`update` or :meth:`deploy`. (The SDK would return
-        the old ARN and leave the old definition running.)
+        If one of this name exists: when it matches (definition, role, tags,
+        logging, tracing) its ARN is returned (nothing to do); otherwise
+        :class:`StateMachineExists` is raised — use :meth:`update` or
+        :meth:`deploy`. (The SDK would return the old ARN and leave the old
+        definition running.)
         """
-        _check_deployable(self.name, self.definition.to_dict())
-        arn = self.state_machine_arn or self._find_arn()
-        if arn is None:
-            self.state_machine_arn = self._create()
-            return str(self.state_machine_arn)
-        differences = self._differences(arn)
-        if differences:
+        planned = self._deploy(dry_run=True)
+        if planned.action == "would update":
             raise StateMachineExists(
-                f"state machine {self.name!r} already exists ({arn}) with a different {' and '.join(differences)}; "
+                f"state machine {self.name!r} already exists ({planned.arn}) with a different {' and '.join(planned.changes)}; "
                 "call .update() to replace it, or .deploy() to create or update as needed"
             )
-        self.state_machine_arn = arn
-        return str(arn)
+        result = self._deploy() if planned.action == "would create" else planned
+        self.state_machine_arn = result.arn
+        return str(result.arn)
 
     def update(self, definition: Any = None, role: str | None = None) -> str:
-        """Replace the deployed definition (default: this workflow's) and/or role; returns the ARN.
+        """Make the deployed machine this workflow (with ``definition`` and/or
+        ``role`` instead, when given); returns the ARN.
 
-        ``definition`` may be a flow, a definition dict or a graph. The
-        machine is read back afterwards: an update that did not take raises.
+        ``definition`` may be a flow, a definition dict or a graph; its
+        placeholders are filled from the environment this workflow was made
+        with. Nothing changes, here or in AWS, when it cannot be deployed.
         """
         new = self.definition
         if definition is not None:
-            given = _definition_of(definition)
-            if self.substitutions:
-                from .deploy import substitute
+            environment = self._environment(substitutions=self.substitutions)
+            from .definitions import as_definition
 
-                given = substitute(given, self.substitutions)
-            new = FrozenDefinition(given)
-        _check_deployable(self.name, new.to_dict())  # before anything changes, here or in AWS
-        arn = self.state_machine_arn or self._find_arn()
-        if arn is None:
+            new = FrozenDefinition(_substituted(self.name, as_definition(definition, check=True)[0], environment))
+        planned = self._deploy(dry_run=True, definition=new, role=role)
+        if planned.action == "would create":
             raise LookupError(f"state machine {self.name!r} does not exist; call .create() or .deploy()")
-        self.definition, self.role, self.state_machine_arn = new, role or self.role, arn
-        self._update(arn)
-        return str(arn)
+        result = self._deploy(definition=new, role=role) if planned.action != "unchanged" else planned
+        self.definition, self.role, self.state_machine_arn = new, role or self.role, result.arn
+        return str(result.arn)
 
     def deploy(self) -> str:
         """Create, update or leave alone; returns "created", "updated" or "unchanged"."""
-        _check_deployable(self.name, self.definition.to_dict())
-        arn = self.state_machine_arn or self._find_arn()
-        if arn is None:
-            self.state_machine_arn = self._create()
-            return "created"
-        self.state_machine_arn = arn
-        if not self._differences(arn):
-            return "unchanged"
-        self._update(arn)
-        return "updated"
+        result = self._deploy()
+        self.state_machine_arn = result.arn
+        return result.action
 
     def render_graph(self, portrait: bool = False) -> Svg:
         """The flow's diagram, drawn offline (the SDK's widget loads scripts from a CDN)."""
@@ -194,35 +205,37 @@ class FlowWorkflow(Workflow):
         return f"FlowWorkflow(name={self.name!r}, role={self.role!r}, state_machine_arn={self.state_machine_arn!r})"
 
     # --- helpers -------------------------------------------------------------
-    def _update(self, arn: str) -> None:
-        """Send this definition and role, then read them back: an update that did not take raises."""
-        self.client.update_state_machine(
-            stateMachineArn=arn, definition=self.definition.to_json(pretty=self.format_json), roleArn=self.role
-        )
-        left = self._differences(arn)
-        if left:
-            raise RuntimeError(f"state machine {self.name!r} ({arn}): update_state_machine did not change its {' and '.join(left)}")
+    def _environment(self, *, role: str | None = None, substitutions: Mapping[str, str] | None = None) -> Environment:
+        """This workflow as a deploy environment: no prefix (the name is the
+        machine's), no substitutions unless given (the definition is already
+        substituted)."""
+        from .deploy import Environment
 
-    def _find_arn(self) -> str | None:
-        for page in self.client.get_paginator("list_state_machines").paginate():
-            for machine in page["stateMachines"]:
-                if machine["name"] == self.name:
-                    return str(machine["stateMachineArn"])
-        return None
+        tags = {t["key"]: t["value"] for t in self.tags or []}
+        region = str(getattr(getattr(self.client, "meta", None), "region_name", "") or "us-east-1")
+        return Environment(region, role or self.role, "", tags, dict(substitutions or {}), self.logging, self.tracing, f"workflow {self.name!r}")
 
-    def _differences(self, arn: str) -> list[str]:
-        """Which of "definition", "role" the deployed machine has differently."""
-        deployed = self.client.describe_state_machine(stateMachineArn=arn)
-        out = []
+    def _deploy(self, *, dry_run: bool = False, definition: FrozenDefinition | None = None, role: str | None = None) -> DeployResult:
+        """One :func:`ndr_workflows.deploy.deploy` of this machine; raises
+        :class:`NotDeployable` (nothing sent) or AwsError (AWS refused)."""
+        from .deploy import AwsError, EnvFileError, deploy
+
+        definition = definition or self.definition
         try:
-            same = json.loads(deployed["definition"]) == self.definition.to_dict()
-        except ValueError:
-            same = False
-        if not same:
-            out.append("definition")
-        if deployed.get("roleArn") != self.role:
-            out.append("role")
-        return out
+            [result] = deploy(self._environment(role=role), {self.name: definition.to_dict()}, client=self.client, dry_run=dry_run)
+        except EnvFileError as exc:
+            unfilled = not self.substitutions and any("missing" in problem for problem in exc.problems)
+            hint = "\n(the definition still holds placeholders: make the workflow with env=)" if unfilled else ""
+            raise NotDeployable(f"{self.name}: cannot be deployed:\n  " + "\n  ".join(exc.problems) + hint) from None
+        if result.ok:
+            return result
+        errors = [f for f in result.findings if f.severity == "error"]
+        if errors:
+            lines = [f"  {f.path or '(top level)'}: {f.code}: {f.message}" for f in errors]
+            raise NotDeployable(f"{self.name}: the definition has errors:\n" + "\n".join(lines))
+        if result.arn is None and (result.error or "").startswith(("refused", "ValidateStateMachineDefinition")):
+            raise NotDeployable(f"{self.name}: {result.error}")
+        raise AwsError(f"{self.name}: {result.error}")
 
 
 def workflow(
@@ -245,26 +258,25 @@ def workflow(
     definition must then hold no ``${...}`` placeholder by the time it is
     created. ``endpoint_url`` points the client at a local fake.
     """
-    definition = _definition_of(flow)
+    from .definitions import as_definition
+
+    definition, flow_name = as_definition(flow, check=True)
     substitutions: dict[str, str] = {}
+    logging: Logging | None = None
+    tracing = False
     if env is not None:
-        from .deploy import Environment, load_environment, substitute
-        from .validate import placeholders
+        from .deploy import Environment, load_environment
 
         environment = env if isinstance(env, Environment) else load_environment(env)
         if name is None:
-            flow_name = _flow_name(flow)
             if not flow_name:
                 raise ValueError("name= is needed: a definition has no flow NAME to prefix")
             name = environment.machine_name(flow_name)
-        missing = [n for n in placeholders(definition) if n not in environment.substitutions]
-        if missing:
-            where = environment.source
-            raise NotDeployable(f"{name}: substitutions missing from {where}: {', '.join(missing)}")
+        definition = _substituted(name, definition, environment)
         substitutions = dict(environment.substitutions)
-        definition = substitute(definition, substitutions)
         role = role or environment.role_arn
         tags = {**environment.tags, **(tags or {})}
+        logging, tracing = environment.logging, environment.tracing
         if client is None:
             from .deploy.aws import make_client
 
@@ -281,57 +293,15 @@ def workflow(
 
         client = boto3.client("stepfunctions", endpoint_url=endpoint_url)
     tag_list = [{"key": k, "value": v} for k, v in sorted((tags or {}).items())]
-    return FlowWorkflow(name, definition, role, tags=tag_list, client=client, substitutions=substitutions)
+    return FlowWorkflow(name, definition, role, tags=tag_list, client=client, substitutions=substitutions, logging=logging, tracing=tracing)
 
 
-def _flow_name(flow: Any) -> str | None:
-    """The flow's NAME (file stem), if ``flow`` says it."""
-    if isinstance(flow, StateMachine):
-        return flow.name
-    if isinstance(flow, Path):
-        return flow.stem
-    if isinstance(flow, str) and not flow.lstrip().startswith("{"):
-        return Path(flow).stem
-    return None
+def _substituted(name: str, definition: dict[str, Any], environment: Environment) -> dict[str, Any]:
+    """``definition`` with the environment's values; NotDeployable listing
+    every missing or unknown substitution (the deploy's own check)."""
+    from .deploy.substitution import substitute, substitution_problems
 
-
-def _definition_of(flow: Any) -> dict[str, Any]:
-    """A definition dict from a flow, a dict, a flow NAME, JSON text or a file."""
-    if isinstance(flow, StateMachine):
-        return flow.to_dict()
-    if isinstance(flow, FrozenGraph):
-        return dict(flow.to_dict())
-    if isinstance(flow, Mapping):
-        return dict(flow)
-    if isinstance(flow, Path):
-        try:
-            return dict(json.loads(flow.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"{flow}: cannot read a definition: {exc}") from None
-    if isinstance(flow, str):
-        if flow.lstrip().startswith("{"):
-            try:
-                return dict(json.loads(flow))
-            except ValueError as exc:
-                raise ValueError(f"definition text is not JSON: {exc}") from None
-        from .flows import FLOW_NAMES, build_flow
-
-        if flow in FLOW_NAMES:
-            return build_flow(flow).to_dict()
-        if flow.endswith(".json"):
-            return _definition_of(Path(flow))
-        raise ValueError(f"{flow!r} is neither a flow NAME ({', '.join(FLOW_NAMES)}) nor a definition")
-    raise TypeError(f"expected a StateMachine, a definition dict, a flow NAME or a path, got {type(flow).__name__}")
-
-
-def _check_deployable(name: str, definition: Mapping[str, Any]) -> None:
-    """Refuse placeholders left and validation errors, listing them all."""
-    from .validate import has_errors, placeholders, validate
-
-    left = list(placeholders(definition))
-    if left:
-        raise NotDeployable(f"{name}: placeholders not substituted: {', '.join('${' + n + '}' for n in left)} (pass env=)")
-    findings = validate(dict(definition), for_deploy=True)
-    if has_errors(findings):
-        lines = [f"  {f.path or '(top level)'}: {f.code}: {f.message}" for f in findings if f.severity == "error"]
-        raise NotDeployable(f"{name}: the definition has errors:\n" + "\n".join(lines))
+    problems = substitution_problems(environment, {name: definition})
+    if problems:
+        raise NotDeployable(f"{name}: the substitutions of {environment.source} do not fit:\n  " + "\n  ".join(problems))
+    return dict(substitute(definition, environment.substitutions))

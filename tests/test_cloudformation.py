@@ -132,3 +132,51 @@ def test_the_template_definition_matches_the_flow_built_in_code() -> None:
     template = cloudformation_template(ENV, ["sfn_ndr_prediction_publication"])
     definition = json.loads(template["Resources"]["SfnNdrPredictionPublication"]["Properties"]["DefinitionString"])
     assert definition == build_flow("sfn_ndr_prediction_publication").to_dict()
+
+
+def test_policies_and_template_are_written_all_or_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    env = write_env(tmp_path)
+    policies = tmp_path / "policies"
+    taken = tmp_path / "template.json"
+    taken.mkdir()  # the template's name is a directory: nothing at all may be written
+    args = ["--env", str(env), "--iam-policy", str(policies), "--cloudformation", str(taken)]
+    assert main([*args, "--flow", "sfn_ndr_training_orchestrator"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write {taken}: Is a directory" in err and "nothing was written" in err
+    assert not policies.exists() or list(policies.iterdir()) == []
+    assert list(taken.iterdir()) == []
+
+
+def test_generated_files_respect_the_umask(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    env = write_env(tmp_path)
+    old = os.umask(0o022)
+    try:
+        assert main(["--env", str(env), "--iam-policy", str(tmp_path / "p"), "--cloudformation", str(tmp_path / "t.json"), "--flow", "sfn_ndr_training_orchestrator"]) == 0
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "t.json", tmp_path / "p" / "sfn_ndr_training_orchestrator.policy.json"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+
+
+def test_write_all_leaves_every_target_unchanged_when_one_cannot_be_written(tmp_path: Path) -> None:
+    from ndr_workflows.files import write_all
+
+    first = tmp_path / "a.json"
+    first.write_text("old", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.json").mkdir()
+    with pytest.raises(IsADirectoryError) as caught:
+        write_all([(str(first), b"new"), (str(tmp_path / "sub" / "b.json"), b"x")])
+    assert caught.value.filename == str(tmp_path / "sub" / "b.json")
+    assert first.read_text(encoding="utf-8") == "old"
+    missing_dir = tmp_path / "nowhere" / "c.json"
+    with pytest.raises(FileNotFoundError) as caught:
+        write_all([(str(first), b"new"), (str(missing_dir), b"x")])
+    assert caught.value.filename == str(missing_dir)
+    assert first.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "sub"]  # no temporary file left
+    write_all([(str(first), b"new"), (str(tmp_path / "d.json"), b"d")])
+    assert first.read_text(encoding="utf-8") == "new" and (tmp_path / "d.json").read_bytes() == b"d"

@@ -212,6 +212,24 @@ def test_what_cannot_be_checked_is_a_warning_naming_the_field(defn: dict[str, An
     assert findings[0].message.startswith(field + ": ")
 
 
+@pytest.mark.parametrize(("name", "words"), [(5, "PipelineName: 5 is not a string"), (None, "PipelineName: missing")])
+def test_a_pipeline_name_that_is_not_a_string_is_an_error_not_an_expression(name: Any, words: str) -> None:
+    defn = with_parameters([])
+    if name is None:
+        del defn["States"]["Start"]["Arguments"]["PipelineName"]
+    else:
+        defn["States"]["Start"]["Arguments"]["PipelineName"] = name
+    findings = check_pipeline_contracts(defn, {"typed": typed_pipeline()})
+    assert codes(findings) == [("Start", "PIPELINE_NAME_INVALID", "error")]
+    assert findings[0].message.startswith(words) and "run time" not in findings[0].message
+
+
+def test_a_case_slip_in_a_parameter_name_is_suggested_first() -> None:
+    findings = check_pipeline_contracts(with_parameters([{"Name": "count", "Value": "1"}]), {"typed": typed_pipeline()})
+    unknown = [f for f in findings if f.code == "PIPELINE_PARAMETER_UNKNOWN"]
+    assert unknown and unknown[0].hint.startswith("did you mean 'Count'? (its parameters: ")
+
+
 # ---------------------------------------------------------------------------
 # the forms a pipeline definition comes in
 # ---------------------------------------------------------------------------

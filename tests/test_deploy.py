@@ -9,6 +9,7 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import moto
@@ -248,6 +249,94 @@ def test_publish_points_the_alias_at_a_new_version_and_reruns_write_nothing(aws:
     assert recorder.writes() == ["UpdateStateMachine", "UpdateStateMachineAlias"]
     alias = client.describe_state_machine_alias(stateMachineAliasArn=first.alias_arn)
     assert alias["routingConfiguration"][0]["stateMachineVersionArn"] == first.arn + ":2"
+
+
+@pytest.mark.parametrize("url", ["notaurl", "", "http://[::1", "http://localhost:port"])
+def test_a_bad_endpoint_url_is_an_aws_error_not_a_traceback(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fake_credentials(monkeypatch)
+    with pytest.raises(AwsError, match="endpoint URL") as caught:
+        make_client(load_environment(env_data()), url)
+    assert caught.value.fatal
+    with pytest.raises(AwsError, match="endpoint URL"):
+        deploy(load_environment(env_data()), ["sfn_ndr_15m_features_inference"], endpoint_url=url)
+
+
+def test_the_fast_validation_client_uses_the_same_session_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ndr_workflows.deploy.aws import validation_client
+
+    use_fake_credentials(monkeypatch)
+    client = make_client(load_environment(env_data()), "http://localhost:5999")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "changed-since")  # the session's credentials count, not the process's now
+    fast = validation_client(client)
+    assert fast is not client and fast.meta.endpoint_url == "http://localhost:5999"
+    assert fast._request_signer._credentials.access_key == "testing"
+    assert fast.meta.config.retries["total_max_attempts"] == 1
+    foreign = object()
+    assert validation_client(foreign) is foreign  # not made here: used as it is
+
+
+def _answer(client: Any, operation: str, answer: Any) -> None:
+    """Stand in for one Step Functions operation moto does not implement
+    (botocore uses a before-call handler's return value as the response;
+    an exception it raises is the call's)."""
+
+    def handler(**_: Any) -> Any:
+        if isinstance(answer, BaseException):
+            raise answer
+        return (SimpleNamespace(status_code=200, headers={}), answer)
+
+    client.meta.events.register(f"before-call.sfn.{operation}", handler)
+
+
+def test_publish_without_alias_reruns_publish_nothing_when_the_latest_version_holds_the_revision(aws: tuple[Any, CallRecorder]) -> None:
+    client, recorder = aws
+    flow = ["sfn_ndr_15m_features_inference"]
+    first = run(client, flows=flow, publish=True)["sfn_ndr_15m_features_inference"]
+    assert first.version_arn == first.arn + ":1"
+    latest = {"stateMachineVersions": [{"stateMachineVersionArn": first.arn + ":1", "creationDate": "2025-01-01T00:00:00Z"}]}
+    _answer(client, "ListStateMachineVersions", latest)
+    _answer(client, "PublishStateMachineVersion", {"stateMachineVersionArn": first.arn + ":9", "creationDate": "2025-01-01T00:00:00Z"})
+    recorder.clear()
+    again = run(client, flows=flow, publish=True)["sfn_ndr_15m_features_inference"]
+    assert (again.action, again.version_arn, again.ok) == ("unchanged", first.arn + ":1", True)
+    assert recorder.writes() == []  # no PublishStateMachineVersion for a revision already published
+    # a version holding another revision (say, published by hand before a role change) does not count
+    other_role = load_environment(env_data(role_arn="arn:aws:iam::123456789012:role/other"))
+    changed = run(client, other_role, flow, publish=True)["sfn_ndr_15m_features_inference"]
+    assert changed.action == "updated" and changed.version_arn == first.arn + ":2"
+    recorder.clear()
+    latest["stateMachineVersions"][0]["stateMachineVersionArn"] = first.arn + ":1"  # pretend :2 is not listed
+    rerun = run(client, other_role, flow, publish=True)["sfn_ndr_15m_features_inference"]
+    assert rerun.version_arn == first.arn + ":9" and recorder.writes() == ["PublishStateMachineVersion"]
+
+
+def test_a_failed_publish_still_reports_the_created_machine(aws: tuple[Any, CallRecorder]) -> None:
+    from botocore.exceptions import ClientError
+
+    client, _ = aws
+    refusal = ClientError({"Error": {"Code": "ValidationException", "Message": "bad alias"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "CreateStateMachineAlias")
+    _answer(client, "CreateStateMachineAlias", refusal)
+    env = load_environment(env_data())
+    result = deploy(env, ["sfn_ndr_15m_features_inference"], client=client, publish=True, alias="live", endpoint_url="http://localhost:4566")[0]
+    assert result.action == "created" and result.arn == "arn:aws:states:us-east-1:123456789012:stateMachine:dev-sfn_ndr_15m_features_inference"
+    assert not result.ok and result.version_arn == result.arn + ":1"  # published with the create; only the alias failed
+    assert "http://localhost:4566" in (result.publish_error or "") and "bad alias" in (result.publish_error or "")
+    line = result.summary()
+    assert line.startswith(f"sfn_ndr_15m_features_inference: created {result.arn}") and "publishing a version or the alias 'live'" in line
+
+
+@pytest.mark.parametrize("alias", ["", "live\n", "a/b", "123", "x" * 81])
+def test_an_invalid_alias_is_refused_before_anything_is_written(aws: tuple[Any, CallRecorder], alias: str) -> None:
+    client, recorder = aws
+    with pytest.raises(ValueError, match="alias name"):
+        run(client, flows=["sfn_ndr_15m_features_inference"], publish=True, alias=alias)
+    assert recorder.names() == []
+
+
+def test_valid_alias_names_are_accepted() -> None:
+    from ndr_workflows.deploy.environment import check_alias
+
+    assert [check_alias(a) for a in ("live", "v1.2-rc_3", "9a", "x" * 80)] == [None] * 4
 
 
 def test_alias_needs_publish() -> None:

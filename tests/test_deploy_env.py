@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from deploy_fixtures import env_data, write_env
+from deploy_fixtures import SUBSTITUTIONS, env_data, write_env
 
 from ndr_workflows.deploy import EnvFileError, Logging, load_environment, substitute
 from ndr_workflows.deploy.environment import check_name
@@ -159,3 +159,44 @@ def test_substitute_replaces_in_every_string_and_stays_json_safe() -> None:
     assert out == {"A": 'a"b\\c', "B": ['x-a"b\\c-a"b\\c', {"k": "${Unknown}"}], "C": 3, "D": "{% $x %}"}
     assert json.loads(json.dumps(out)) == out
     assert definition["A"] == "${Table}"  # the input is not changed
+
+
+def test_a_file_with_bad_fields_also_gets_its_substitution_keys_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ndr_workflows.deploy import deploy
+    from ndr_workflows.deploy.cli import main
+
+    subs = {k: v for k, v in SUBSTITUTIONS.items() if k != "LockTableName"}
+    subs["LockTabelName"] = "ndr-locks"
+    path = write_env(tmp_path, region="nowhere", substitutions=subs)
+    assert main(["--env", str(path), "--flow", "sfn_ndr_15m_features_inference"]) == 2
+    err = capsys.readouterr().err
+    assert "region: 'nowhere' is not an AWS region name" in err
+    assert "substitutions: missing 'LockTableName'" in err
+    assert "substitutions: unknown 'LockTabelName'" in err and "did you mean 'LockTableName'" in err
+    with pytest.raises(EnvFileError) as caught:
+        deploy(path, ["sfn_ndr_15m_features_inference"], client=object())
+    assert any("unknown 'LockTabelName'" in p for p in caught.value.problems)
+    wrong_value = write_env(tmp_path, "value.json", region="nowhere", substitutions={**SUBSTITUTIONS, "LockTableName": 5})
+    with pytest.raises(EnvFileError) as caught:
+        deploy(wrong_value, client=object())
+    assert caught.value.problems == ["region: 'nowhere' is not an AWS region name (like 'us-east-1')", "substitutions.LockTableName: must be a string, not a number"]
+    unreadable = write_env(tmp_path, "worse.json", region="nowhere", substitutions=["not", "an", "object"])
+    with pytest.raises(EnvFileError) as caught:
+        deploy(unreadable, client=object())
+    assert caught.value.problems == ["region: 'nowhere' is not an AWS region name (like 'us-east-1')", "substitutions: must be an object of strings, not a list"]
+
+
+def test_the_five_flows_are_built_once_for_any_number_of_substitution_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ndr_workflows.flows as flows
+    from ndr_workflows.deploy import substitution
+
+    built: list[str] = []
+    real = flows.build_flow
+    monkeypatch.setattr(flows, "build_flow", lambda name, **options: built.append(name) or real(name, **options))
+    substitution._flow_placeholders.cache_clear()
+    env = load_environment(env_data(substitutions={**SUBSTITUTIONS, "Typo": "x"}))
+    for _ in range(3):
+        problems = substitution.substitution_problems(env, {})
+        assert problems == ["substitutions: unknown 'Typo': no flow uses ${Typo}"]
+    assert len(built) == 5
+    assert set(substitution.all_flow_placeholders()["sfn_ndr_15m_features_inference"]) >= {"LockTableName", "PipelineName15m"}

@@ -191,6 +191,14 @@ def test_no_credentials_is_one_line_exit_1(endpoint: str, tmp_path: Path) -> Non
         (["--env", "MISSING"], "cannot read the file"),
         ([], "the following arguments are required: --env"),
         (["--env", "ENV", "--iam-policy", "x", "--dry-run"], "only write files"),
+        (["--env", "ENV", "--endpoint-url", "notaurl"], "argument --endpoint-url: 'notaurl' is not an http:// or https:// URL"),
+        (["--env", "ENV", "--endpoint-url", ""], "argument --endpoint-url: '' is not an http:// or https:// URL"),
+        (["--env", "ENV", "--endpoint-url", "http://[::1"], "argument --endpoint-url: 'http://[::1' is not a URL"),
+        (["--env", "ENV", "--endpoint-url", "ftp://localhost"], "is not an http:// or https:// URL"),
+        (["--env", "ENV", "--publish", "--alias", ""], "argument --alias: the alias name is empty"),
+        (["--env", "ENV", "--publish", "--alias", "live now"], "argument --alias: alias name 'live now' may hold only letters, digits"),
+        (["--env", "ENV", "--publish", "--alias", "2024"], "argument --alias: alias name '2024' is digits only"),
+        (["--env", "ENV", "--publish", "--alias", "x" * 81], "at most 80"),
     ],
 )
 def test_unusable_arguments_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:

@@ -333,3 +333,29 @@ def test_mermaid_parses_every_diagram_and_rejects_a_broken_one() -> None:
     failures = {key: r for key, r in zip(texts, results[:-1], strict=True) if r is not None}
     assert failures == {}
     assert results[-1] is not None and "Parse error" in results[-1]
+
+
+def test_every_entry_point_reads_a_flow_the_same_way(tmp_path: Path) -> None:
+    """One reader (ndr_workflows.definitions) behind diagrams, contracts, IAM, the sdk and the deploy."""
+    from ndr_workflows.definitions import as_definition
+    from ndr_workflows.flows import build_flow
+
+    flow = build_flow("sfn_ndr_training_orchestrator")
+    expected = flow.to_dict()
+    path = tmp_path / "sfn_ndr_training_orchestrator.json"
+    path.write_text(flow.to_json(), encoding="utf-8")
+    forms: list[object] = [flow, expected, flow.to_json(), path, str(path), "sfn_ndr_training_orchestrator"]
+    assert [as_definition(form)[0] for form in forms] == [expected] * len(forms)
+    assert [as_definition(form)[1] for form in forms] == ["sfn_ndr_training_orchestrator", "", "", *["sfn_ndr_training_orchestrator"] * 3]
+    with pytest.raises(ValueError, match="neither a flow NAME"):
+        as_definition("sfn_ndr_no_such_flow")
+    listed = tmp_path / "list.json"
+    listed.write_text("[1]", encoding="utf-8")
+    with pytest.raises(ValueError, match="list: a definition is a JSON object, not list"):
+        as_definition(listed)
+    broken = StateMachine(Pass("First", next="Nowhere"), name="broken")
+    assert as_definition(broken)[0]["States"]["First"]["Next"] == "Nowhere"  # drawn as it is by default
+    from ndr_workflows.model import BuildError
+
+    with pytest.raises(BuildError):
+        as_definition(broken, check=True)

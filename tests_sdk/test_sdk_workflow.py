@@ -144,12 +144,49 @@ def test_deploy_creates_then_leaves_alone_then_updates(sfn: Any) -> None:
     )
 
 
+def test_tags_logging_and_tracing_count_like_the_deploy_command(sfn: Any) -> None:
+    """"unchanged" means definition, role, tags, logging and tracing all match (DESIGN.md)."""
+    sdk = _sdk()
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/ndr/sfn:*"
+    logged = {**ENVIRONMENT, "logging": {"level": "ERROR", "include_execution_data": True, "log_group_arn": group}, "tracing": True}
+    wf = sdk.workflow(FLOW, logged, client=sfn)
+    assert wf.deploy() == "created"
+    described = sfn.describe_state_machine(stateMachineArn=wf.state_machine_arn)
+    assert described["tracingConfiguration"] == {"enabled": True}
+    assert described["loggingConfiguration"]["level"] == "ERROR"
+    assert sdk.workflow(FLOW, logged, client=sfn).deploy() == "unchanged"
+    attached = sdk.FlowWorkflow.attach(wf.state_machine_arn, client=sfn)
+    assert attached.create() == wf.state_machine_arn  # attached as deployed, logging and tracing included
+
+    untraced = sdk.workflow(FLOW, {**logged, "tracing": False}, client=sfn)
+    with pytest.raises(sdk.StateMachineExists, match="different tracing"):
+        untraced.create()
+    assert untraced.deploy() == "updated"
+    assert sfn.describe_state_machine(stateMachineArn=wf.state_machine_arn)["tracingConfiguration"] == {"enabled": False}
+
+    retagged = sdk.workflow(FLOW, {**logged, "tracing": False, "tags": {"team": "ndr-2", "stage": "dev"}}, client=sfn)
+    with pytest.raises(sdk.StateMachineExists, match="different tags"):
+        retagged.create()
+    assert retagged.update() == wf.state_machine_arn
+    tags = sfn.list_tags_for_resource(resourceArn=wf.state_machine_arn)["tags"]
+    assert sorted((t["key"], t["value"]) for t in tags) == [("stage", "dev"), ("team", "ndr-2")]
+    assert retagged.deploy() == "unchanged"
+
+
+def test_unknown_substitutions_are_refused_like_the_deploy_command(sfn: Any) -> None:
+    sdk = _sdk()
+    typo = {**ENVIRONMENT, "substitutions": {**ENVIRONMENT["substitutions"], "LockTabelName": "x"}}
+    with pytest.raises(sdk.NotDeployable, match="unknown 'LockTabelName'.*did you mean 'LockTableName'"):
+        sdk.workflow(FLOW, typo, client=sfn)
+    assert sfn.list_state_machines()["stateMachines"] == []
+
+
 def test_placeholders_are_never_deployed(sfn: Any) -> None:
     from ndr_workflows.flows import build_flow
 
     sdk = _sdk()
     raw = sdk.workflow(build_flow(FLOW), name=MACHINE, role=ROLE, client=sfn)
-    with pytest.raises(sdk.NotDeployable, match=r"\$\{LockTableName\}"):
+    with pytest.raises(sdk.NotDeployable, match=r"missing 'LockTableName'(.|\n)*env="):
         raw.create()
     incomplete = {**ENVIRONMENT, "substitutions": {"LockTableName": "ndr-locks"}}
     with pytest.raises(sdk.NotDeployable, match="PipelineName15m"):

@@ -30,9 +30,8 @@ or unreadable files. Neither boto3 nor sagemaker is imported by this module.
 
 from __future__ import annotations
 
-import os
-
 from ..model.errors import Problem
+from ..validate.common import did_you_mean, is_expression
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -80,22 +79,14 @@ def _json(text: str | bytes, source: str) -> Any:
         raise ContractInputError(f"{source}: not JSON: {exc}") from None
 
 
-def _path_text(value: object) -> object:
-    """A str that is not JSON text but names an existing file stands for the file."""
-    if isinstance(value, str) and not value.lstrip().startswith(("{", "[")) and os.path.isfile(value):
-        import pathlib
-
-        return pathlib.Path(value)
-    return value
-
-
 def load_pipeline_definition(value: object, source: str = "pipeline") -> PipelineContract:
     """A pipeline's contract from a definition dict, a describe_pipeline
     response, JSON text, a file path, or an object with ``.definition()``
     (a sagemaker ``Pipeline``). ContractInputError says what is wrong."""
-    value = _path_text(value)
-    if isinstance(value, os.PathLike):
-        path = os.fspath(value)
+    from ..definitions import existing_path
+
+    path = existing_path(value)
+    if path is not None:
         try:
             with open(path, "rb") as handle:
                 value = handle.read()
@@ -130,31 +121,20 @@ def load_pipeline_definition(value: object, source: str = "pipeline") -> Pipelin
 
 
 def _as_definition(definition_or_flow: object) -> dict[str, Any]:
-    if hasattr(definition_or_flow, "to_dict") and hasattr(definition_or_flow, "graph"):
-        return definition_or_flow.to_dict(check=False)  # type: ignore[attr-defined, no-any-return]
-    definition_or_flow = _path_text(definition_or_flow)
-    if isinstance(definition_or_flow, os.PathLike):
-        path = os.fspath(definition_or_flow)
-        try:
-            with open(path, "rb") as handle:
-                definition_or_flow = _json(handle.read(), str(path))
-        except OSError as exc:
-            raise ContractInputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    elif isinstance(definition_or_flow, str):
-        definition_or_flow = _json(definition_or_flow, "definition")
-    if not isinstance(definition_or_flow, dict):
-        raise ContractInputError(f"expected a definition (dict, JSON text, path) or a StateMachine, got {type(definition_or_flow).__name__}")
-    return definition_or_flow
+    """The definition (:func:`ndr_workflows.definitions.as_definition`), or ContractInputError."""
+    from ..definitions import as_definition
 
-
-def _is_expression(value: object) -> bool:
-    return isinstance(value, str) and value.strip().startswith("{%")
+    try:
+        return as_definition(definition_or_flow)[0]
+    except (ValueError, TypeError) as exc:
+        raise ContractInputError(str(exc)) from None
 
 
 def _substitute(text: str, substitutions: Mapping[str, str]) -> str:
-    for key, value in substitutions.items():
-        text = text.replace("${" + key + "}", value)
-    return text
+    """``text`` with the ``${Name}`` placeholders of ``substitutions`` replaced (the deploy's own replacement)."""
+    from ..deploy.substitution import substitute
+
+    return str(substitute(text, substitutions))
 
 
 def pipeline_starts(definition_or_flow: object, substitutions: Mapping[str, str] | None = None) -> list[tuple[str, dict[str, Any], str | None]]:
@@ -169,7 +149,7 @@ def pipeline_starts(definition_or_flow: object, substitutions: Mapping[str, str]
             continue
         arguments = state.get("Arguments", state.get("Parameters"))
         name = arguments.get("PipelineName") if isinstance(arguments, dict) else None
-        out.append((path, state, _substitute(name, subs) if isinstance(name, str) and not _is_expression(name) else None))
+        out.append((path, state, _substitute(name, subs) if isinstance(name, str) and not is_expression(name) else None))
     return out
 
 
@@ -208,7 +188,11 @@ def check_pipeline_contracts(
             findings.append(_unchecked(path, "Arguments", "is not an object (an expression?); its pipeline parameters cannot be checked"))
             continue
         written = arguments.get("PipelineName")
-        if not isinstance(written, str) or _is_expression(written):
+        if not isinstance(written, str):
+            shown = "missing" if written is None else f"{_json_text(written)} is not a string"
+            findings.append(Problem(path, "PIPELINE_NAME_INVALID", f"PipelineName: {shown}; StartPipelineExecution needs the pipeline's name (a string)"))
+            continue
+        if is_expression(written):
             findings.append(_unchecked(path, "PipelineName", "is computed at run time; its pipeline parameters cannot be checked"))
             continue
         keys = _candidates(written, subs)
@@ -241,7 +225,7 @@ def _check_parameters(path: str, arguments: dict[str, Any], contract: PipelineCo
         if not isinstance(entry, dict) or not isinstance(name, str) or "Value" not in entry:
             findings.append(Problem(path, "PIPELINE_PARAMETER_SHAPE", f"{where}: expected {{\"Name\": <string>, \"Value\": <string>}}"))
             continue
-        if _is_expression(name):
+        if is_expression(name):
             findings.append(_unchecked(path, f"{where}.Name", "is computed at run time; it cannot be checked"))
             continue
         if name in seen:
@@ -280,19 +264,16 @@ def _check_parameters(path: str, arguments: dict[str, Any], contract: PipelineCo
 def _did_you_mean(name: str, declared: Mapping[str, object]) -> str:
     names = list(declared)
     listing = "its parameters: " + (", ".join(names) if names else "none")
-    folded = [n for n in names if n.lower() == name.lower()]
-    if not folded:
-        import difflib
-
-        folded = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    return f"did you mean {folded[0]!r}? ({listing})" if folded else listing
+    folded = [n for n in names if n.lower() == name.lower()]  # a case slip first
+    hint = f"did you mean {folded[0]!r}?" if folded else did_you_mean(name, names)
+    return f"{hint} ({listing})" if hint else listing
 
 
 def _type_problem(value: object, kind: str, subs: Mapping[str, str]) -> str:
     """Why a literal value cannot be a parameter of ``kind`` ("" when it can, or cannot be known)."""
     if not isinstance(value, str):
         return f"{_json_text(value)} is not a string; pipeline parameter values are strings (write \"{_json_text(value)}\" or $string(...))"
-    if _is_expression(value):
+    if is_expression(value):
         return ""
     value = _substitute(value, subs)
     if "${" in value:

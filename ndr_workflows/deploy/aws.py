@@ -9,13 +9,15 @@ not a traceback.
 
 from __future__ import annotations
 
+import weakref
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
     from .environment import Environment
 
-__all__ = ["AwsError", "make_client", "describe_error", "is_local_endpoint", "validation_client"]
+__all__ = ["AwsError", "make_client", "describe_error", "is_local_endpoint", "validation_client", "endpoint_problem", "machine_arns"]
 
 
 class AwsError(RuntimeError):
@@ -26,46 +28,85 @@ class AwsError(RuntimeError):
         self.fatal = fatal
 
 
+def endpoint_problem(endpoint_url: str) -> str | None:
+    """Why ``endpoint_url`` cannot be a Step Functions endpoint (it must be
+    an http:// or https:// URL with a host), or None when it can."""
+    from urllib.parse import urlparse
+
+    try:
+        parts = urlparse(endpoint_url)
+        parts.port  # noqa: B018 - parsing the port raises ValueError when it is not a number
+    except ValueError as exc:
+        return f"{endpoint_url!r} is not a URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{endpoint_url!r} is not an http:// or https:// URL with a host (like http://localhost:5000)"
+    return None
+
+
+# The session each client of make_client() was made from, so a second
+# client (validation_client) gets the same credentials without reading the
+# client's private attributes.
+_SESSIONS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
 def make_client(env: Environment, endpoint_url: str | None = None, service: str = "stepfunctions", **config: Any) -> Any:
     """A ``stepfunctions`` (or other ``service``) client for the environment's region.
 
     ``config`` goes to ``botocore.config.Config`` (timeouts, retries).
+    Raises :class:`AwsError` (fatal) for an ``endpoint_url`` that is not an
+    http(s) URL with a host.
     """
+    if endpoint_url is not None:
+        problem = endpoint_problem(endpoint_url)
+        if problem:
+            raise AwsError(f"endpoint URL {problem}", fatal=True)
     import boto3
     from botocore.config import Config
 
     session = boto3.session.Session()
     options = {"retries": {"max_attempts": 3, "mode": "standard"}, "connect_timeout": 10, "read_timeout": 60}
     options.update(config)
-    return session.client(service, region_name=env.region, endpoint_url=endpoint_url, config=Config(**options))
+    try:
+        client = session.client(service, region_name=env.region, endpoint_url=endpoint_url, config=Config(**options))
+    except ValueError as exc:  # botocore: "Invalid endpoint: ..."
+        raise AwsError(f"cannot make a {service} client: {exc}", fatal=True) from None
+    _SESSIONS[client] = session
+    return client
 
 
 def validation_client(client: Any) -> Any:
     """A copy of ``client`` that gives up fast: one attempt, short timeouts.
 
     Only for ValidateStateMachineDefinition, which some fakes answer with
-    HTTP 500 (boto3 would retry that several times with back-off).
+    HTTP 500 (boto3 would retry that several times with back-off). Made
+    from the same session as ``client`` (so the same credentials); a client
+    not made by :func:`make_client` is used as it is.
     """
-    import boto3
     from botocore.config import Config
 
+    try:
+        session = _SESSIONS.get(client)
+    except TypeError:  # not weak-referenceable: certainly not ours
+        session = None
+    if session is None:
+        return client
     meta = client.meta
-    session = boto3.session.Session()
     return session.client(
         "stepfunctions",
         region_name=meta.region_name,
         endpoint_url=meta.endpoint_url,
         config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=10),
-        aws_access_key_id=_credential(client, "access_key"),
-        aws_secret_access_key=_credential(client, "secret_key"),
-        aws_session_token=_credential(client, "token"),
     )
 
 
-def _credential(client: Any, attribute: str) -> str | None:
-    creds = getattr(client, "_request_signer", None)
-    creds = getattr(creds, "_credentials", None)
-    return getattr(creds, attribute, None) if creds is not None else None
+def machine_arns(client: Any) -> dict[str, str]:
+    """name -> ARN of the account's state machines in the client's region
+    (found by name, so the account need not be known in advance)."""
+    out: dict[str, str] = {}
+    for page in client.get_paginator("list_state_machines").paginate():
+        for machine in page.get("stateMachines", []):
+            out[machine["name"]] = machine["stateMachineArn"]
+    return out
 
 
 def is_local_endpoint(endpoint_url: str | None) -> bool:

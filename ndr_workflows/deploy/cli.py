@@ -25,7 +25,9 @@ exit codes:
   0  every flow created, updated, unchanged (or, with --dry-run, planned);
      with --iam-policy/--cloudformation: the files were written
   1  a flow failed validation (or, with --check-pipelines, a pipeline
-     contract), AWS refused a call, or AWS could not be used
+     contract), AWS refused a call (publishing a version or moving the
+     alias included: the line then says the machine was created/updated
+     and that publishing failed), or AWS could not be used
      (no credentials, endpoint unreachable); a policy could not be derived
   2  unusable arguments or environment file: unreadable, invalid fields,
      missing or unknown substitutions (then nothing is deployed)
@@ -51,13 +53,34 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--env", required=True, metavar="ENV_FILE", help="environment file (JSON, or YAML with PyYAML)")
     p.add_argument("--flow", action="append", choices=FLOW_NAMES, metavar="NAME", help="deploy only this flow (repeatable; default: all five)")
     p.add_argument("--dry-run", action="store_true", help="print what would change (unified diffs) and write nothing")
-    p.add_argument("--endpoint-url", metavar="URL", help="a local fake AWS (moto server, LocalStack) instead of AWS")
+    p.add_argument("--endpoint-url", metavar="URL", type=_endpoint_url, help="a local fake AWS (moto server, LocalStack) instead of AWS")
     p.add_argument("--publish", action="store_true", help="publish a version of each deployed machine")
-    p.add_argument("--alias", metavar="NAME", help="with --publish: point this alias at the published version")
+    p.add_argument("--alias", metavar="NAME", type=_alias, help="with --publish: point this alias at the published version")
     p.add_argument("--check-pipelines", action="store_true", help="also check each pipeline start's parameters against the SageMaker pipeline's definition (describe_pipeline)")
     p.add_argument("--iam-policy", metavar="DIR", help="write each flow's least-privilege IAM policy to DIR/<NAME>.policy.json; no deploy")
     p.add_argument("--cloudformation", metavar="FILE", help="write a CloudFormation template (JSON) to FILE; no deploy")
     return p
+
+
+def _endpoint_url(text: str) -> str:
+    """argparse type: an http(s) URL with a host, else exit 2 saying why."""
+    from .aws import endpoint_problem
+
+    problem = endpoint_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def _alias(text: str) -> str:
+    """argparse type: a name Step Functions accepts for an alias (checked
+    before anything is deployed, not by AWS after the update)."""
+    from .environment import check_alias
+
+    problem = check_alias(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,12 +89,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.alias is not None and not args.publish:
         parser.error("--alias needs --publish (an alias points at a published version)")
     writing = args.iam_policy is not None or args.cloudformation is not None
-    if writing and (args.dry_run or args.publish or args.endpoint_url or args.check_pipelines):
+    if writing and (args.dry_run or args.publish or args.endpoint_url is not None or args.check_pipelines):
         parser.error("--iam-policy/--cloudformation only write files; they do not combine with --dry-run, --publish, --endpoint-url or --check-pipelines")
     from .environment import EnvFileError, load_environment
 
     try:
-        env = load_environment(args.env)
+        try:
+            env = load_environment(args.env)
+        except EnvFileError as exc:
+            from .plan import definitions_for
+            from .substitution import with_substitution_problems
+
+            raise with_substitution_problems(exc, definitions_for(args.flow)) from None
         if writing:
             return _write_files(env, args.flow, args.iam_policy, args.cloudformation)
         return _deploy(env, args)
@@ -102,7 +131,9 @@ def _deploy(env: Any, args: argparse.Namespace) -> int:
         if args.dry_run and result.diff:
             print("  " + result.diff.rstrip("\n").replace("\n", "\n  "))
     order = ("created", "updated", "unchanged", "would create", "would update", "failed")
-    print(", ".join(f"{counts[a]} {a}" for a in order if a in counts) + (" (dry run: nothing written)" if args.dry_run else ""))
+    unpublished = sum(1 for r in results if r.publish_error)
+    tally = [f"{counts[a]} {a}" for a in order if a in counts] + ([f"{unpublished} not published"] if unpublished else [])
+    print(", ".join(tally) + (" (dry run: nothing written)" if args.dry_run else ""))
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -135,26 +166,28 @@ def _write_files(env: Any, flows: list[str] | None, policy_dir: str | None, temp
     except (PolicyError, BuildError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    for path, text in outputs:
-        try:
-            _atomic_write(path, text)
-        except OSError as exc:
-            print(f"error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+    return _write_all(outputs)
+
+
+def _write_all(outputs: list[tuple[Path, str]]) -> int:
+    """All the files or none: every target checked, every temporary file
+    written, then all renamed (:mod:`ndr_workflows.files`)."""
+    import os
+
+    from ..files import target_problem, write_all
+
+    for path, _text in outputs:
+        problem = target_problem(str(path))
+        if problem is not None:
+            print(f"error: cannot write {path}: {problem.strerror}; nothing was written", file=sys.stderr)
             return 2
+    try:
+        for path, _text in outputs:
+            os.makedirs(path.parent, exist_ok=True)
+        write_all([(str(path), text.encode("utf-8")) for path, text in outputs])
+    except OSError as exc:
+        print(f"error: cannot write {exc.filename or ''}: {exc.strerror or exc}; nothing was written", file=sys.stderr)
+        return 2
+    for path, _text in outputs:
         print(f"wrote {path}")
     return 0
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .aws import AwsError, describe_error, make_client, validation_client
+from .aws import AwsError, describe_error, machine_arns, make_client, validation_client
 from .diff import Deployed, Desired, changes, unified_diff
 from .plan import Prepared, definitions_for, prepare
 
@@ -41,7 +41,9 @@ class DeployResult:
     ``action``: created, updated, unchanged, would create, would update, or
     failed (then ``error`` says why and ``findings`` lists validation
     findings). ``changes`` names what differed (definition, role, logging,
-    tracing, tags); ``diff`` is the dry-run text.
+    tracing, tags); ``diff`` is the dry-run text. ``publish_error`` says why
+    publishing a version or moving the alias failed after the machine itself
+    was created/updated (``action`` and ``arn`` still say what was done).
     """
 
     name: str
@@ -55,14 +57,16 @@ class DeployResult:
     version_arn: str | None = None
     alias_arn: str | None = None
     notes: tuple[str, ...] = ()
+    publish_error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.action != "failed"
+        """Nothing failed: neither the flow nor (with publish) its version/alias."""
+        return self.action != "failed" and self.publish_error is None
 
     def summary(self) -> str:
-        """One line: ``NAME: ACTION ARN (what changed)``."""
-        if not self.ok:
+        """One line: ``NAME: ACTION ARN (what changed)``, then what publishing did or why it failed."""
+        if self.action == "failed":
             return f"{self.name}: failed: {self.error}"
         text = f"{self.name}: {self.action} {self.arn or self.machine_name}"
         if self.changes and self.action != "would create":
@@ -71,6 +75,8 @@ class DeployResult:
             text += f"; version {self.version_arn}"
         if self.alias_arn:
             text += f"; alias {self.alias_arn}"
+        if self.publish_error:
+            text += f"; but {self.publish_error}"
         return text
 
 
@@ -131,16 +137,27 @@ def deploy(
     stops that flow like a validation error.
 
     Raises :class:`EnvFileError` (nothing deployed) when the environment
-    does not fit the flows, and :class:`AwsError` when AWS cannot be used at
-    all (no credentials, endpoint unreachable). Per-flow failures
+    does not fit the flows, ValueError for an ``alias`` Step Functions
+    would refuse (before anything is written), and :class:`AwsError` when
+    AWS cannot be used at all (no credentials, endpoint unreachable). Per-flow failures
     (validation, a refused call) are results with action "failed".
     """
-    from .environment import Environment, load_environment
+    from .environment import EnvFileError, Environment, load_environment
+    from .substitution import with_substitution_problems
 
     if not isinstance(env, Environment):
-        env = load_environment(env)
+        try:
+            env = load_environment(env)
+        except EnvFileError as exc:  # report the substitution keys' problems too
+            raise with_substitution_problems(exc, definitions_for(flows)) from None
     if alias is not None and not publish:
         raise ValueError("alias needs publish=True (an alias points at a published version)")
+    if alias is not None:
+        from .environment import check_alias
+
+        problem = check_alias(alias)
+        if problem:
+            raise ValueError(problem)
     say = echo or (lambda _line: None)
     prepared = prepare(env, definitions_for(flows))
     if all(not p.ok for p in prepared):
@@ -150,7 +167,7 @@ def deploy(
     client = client or make_client(env, endpoint_url)
     remote = _RemoteValidation(client, say, endpoint_url)
     try:
-        existing = _existing_machines(client)
+        existing = machine_arns(client)
     except (bce.ClientError, bce.BotoCoreError) as exc:
         raise describe_error(exc, "ListStateMachines", endpoint_url) from None
     if check_pipelines:
@@ -161,7 +178,7 @@ def deploy(
             results.append(_failed(item))
             continue
         try:
-            result = _deploy_one(client, env, item, existing.get(item.machine_name), remote, dry_run, publish, alias)
+            result = _deploy_one(client, env, item, existing.get(item.machine_name), remote, dry_run, publish, alias, endpoint_url)
         except (bce.ClientError, bce.BotoCoreError, AwsError) as exc:
             error = exc if isinstance(exc, AwsError) else describe_error(exc, "", endpoint_url)
             if error.fatal:
@@ -193,18 +210,8 @@ def _failed(item: Prepared) -> DeployResult:
     return DeployResult(item.name, item.machine_name, "failed", findings=item.findings, error=item.error)
 
 
-def _existing_machines(client: Any) -> dict[str, str]:
-    """name -> ARN of the account's state machines (read by name, so the
-    account need not be known in advance)."""
-    out: dict[str, str] = {}
-    for page in client.get_paginator("list_state_machines").paginate():
-        for machine in page.get("stateMachines", []):
-            out[machine["name"]] = machine["stateMachineArn"]
-    return out
-
-
 def _deploy_one(
-    client: Any, env: Environment, item: Prepared, arn: str | None, remote: _RemoteValidation, dry_run: bool, publish: bool, alias: str | None
+    client: Any, env: Environment, item: Prepared, arn: str | None, remote: _RemoteValidation, dry_run: bool, publish: bool, alias: str | None, endpoint_url: str | None
 ) -> DeployResult:
     from ..jsontext import pretty
 
@@ -239,8 +246,21 @@ def _deploy_one(
         assert arn is not None
         action = "updated" if what else "unchanged"
         version = _update(client, arn, text, desired, deployed, what, publish)
-    versions = _publish(client, arn, version, alias, env) if publish else (None, None)
-    return DeployResult(item.name, item.machine_name, action, arn, what, diff, item.findings, version_arn=versions[0], alias_arn=versions[1], notes=notes)
+    versions: tuple[str | None, str | None] = (version, None)  # what create/update published, if anything
+    publish_error = None
+    if publish:
+        from botocore import exceptions as bce
+
+        try:
+            versions = _publish(client, arn, version, alias, desired)
+        except (bce.ClientError, bce.BotoCoreError, AwsError) as exc:
+            # the machine is created/updated all the same: say so, and that publishing failed
+            reason = exc if isinstance(exc, AwsError) else describe_error(exc, "", endpoint_url)
+            publish_error = f"publishing a version{f' or the alias {alias!r}' if alias else ''} at {endpoint_url or 'AWS'} failed: {reason}"
+    return DeployResult(
+        item.name, item.machine_name, action, arn, what, diff, item.findings,
+        version_arn=versions[0], alias_arn=versions[1], notes=notes, publish_error=publish_error,
+    )  # fmt: skip
 
 
 def _update(client: Any, arn: str, text: str, desired: Desired, deployed: Deployed, what: tuple[str, ...], publish: bool) -> str | None:
@@ -268,13 +288,14 @@ def _update(client: Any, arn: str, text: str, desired: Desired, deployed: Deploy
     return version
 
 
-def _publish(client: Any, arn: str, version: str | None, alias: str | None, env: Environment) -> tuple[str | None, str | None]:
-    """Point ``alias`` at ``version`` (publishing one first if none was made).
+def _publish(client: Any, arn: str, version: str | None, alias: str | None, desired: Desired) -> tuple[str | None, str | None]:
+    """Make sure a version holds this revision and point ``alias`` at it.
 
-    When the alias already points at a version that holds exactly this
-    revision nothing is written; otherwise PublishStateMachineVersion
-    (AWS returns the existing version when the revision is already
-    published) and create/update the alias.
+    ``version`` is the one the create/update call just published, if any.
+    Otherwise the alias's current version and the latest version are
+    checked first: when one already holds exactly this revision nothing is
+    published (a re-run writes nothing); else PublishStateMachineVersion.
+    The alias is created or moved only when it points elsewhere.
     """
     from botocore import exceptions as bce
 
@@ -288,16 +309,15 @@ def _publish(client: Any, arn: str, version: str | None, alias: str | None, env:
             if exc.response.get("Error", {}).get("Code") not in ("ResourceNotFound", "ResourceNotFoundException"):
                 raise
             current = ""
-    if version is None and current:
-        if _same_revision(client, arn, current):
-            return current, alias_arn
+    if version is None:
+        candidates = [current] if current else []
+        candidates += [v for v in [_latest_version(client, arn)] if v and v != current]
+        version = next((v for v in candidates if _same_revision(client, v, desired)), None)
     if version is None:
         try:
             version = client.publish_state_machine_version(stateMachineArn=arn)["stateMachineVersionArn"]
-        except bce.ClientError as exc:
-            raise AwsError(f"cannot publish a version of {arn}: {describe_error(exc, 'PublishStateMachineVersion')}") from None
         except NotImplementedError:  # moto in-process
-            raise AwsError(f"cannot publish a version of {arn}: this endpoint does not implement PublishStateMachineVersion") from None
+            raise AwsError("this endpoint does not implement PublishStateMachineVersion") from None
     if alias_arn and alias:
         routing_config = [{"stateMachineVersionArn": version, "weight": 100}]
         if current == "":
@@ -307,14 +327,20 @@ def _publish(client: Any, arn: str, version: str | None, alias: str | None, env:
     return version, alias_arn
 
 
-def _same_revision(client: Any, arn: str, version_arn: str) -> bool:
-    import json
+def _latest_version(client: Any, arn: str) -> str | None:
+    """The newest published version's ARN (the API lists newest first), or
+    None when there is none or the endpoint cannot say."""
+    from botocore import exceptions as bce
 
-    latest = client.describe_state_machine(stateMachineArn=arn)
-    pinned = client.describe_state_machine(stateMachineArn=version_arn)
-    keys = ("roleArn", "loggingConfiguration", "tracingConfiguration")
     try:
-        same = json.loads(latest["definition"]) == json.loads(pinned["definition"])
-    except (KeyError, ValueError):
-        return False
-    return same and all(latest.get(k) == pinned.get(k) for k in keys)
+        versions = client.list_state_machine_versions(stateMachineArn=arn, maxResults=1).get("stateMachineVersions", [])
+    except (NotImplementedError, bce.ClientError):  # moto in-process / a fake without versions
+        return None
+    return str(versions[0]["stateMachineVersionArn"]) if versions else None
+
+
+def _same_revision(client: Any, version_arn: str, desired: Desired) -> bool:
+    """Whether the version holds exactly what is wished (versions carry no
+    tags); the same comparison as for the machine itself (:func:`.diff.changes`)."""
+    pinned = Deployed.from_api(client.describe_state_machine(stateMachineArn=version_arn), [])
+    return [c for c in changes(pinned, desired) if c != "tags"] == []

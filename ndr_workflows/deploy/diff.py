@@ -106,19 +106,21 @@ def unified_diff(machine_name: str, deployed: Deployed | None, desired: Desired)
 
     if deployed is None:
         return f"new: {machine_name} (role {desired.role_arn}, {len(desired.tags)} tags, logging {desired.logging['level']}, tracing {'on' if desired.tracing else 'off'})\n"
+    what = changes(deployed, desired)  # the one decision of what differs
     parts: list[str] = []
-    if deployed.definition != desired.definition:
+    if "definition" in what:
         parts.extend(udiff(_text(deployed.definition), _text(desired.definition), f"deployed/{machine_name}.json", f"new/{machine_name}.json"))
-    if deployed.role_arn != desired.role_arn:
+    if "role" in what:
         parts.append(f"role: {deployed.role_arn} -> {desired.role_arn}\n")
-    if normal_logging(deployed.logging) != normal_logging(desired.logging):
+    if "logging" in what:
         parts.append(f"logging: {_show_logging(deployed.logging)} -> {_show_logging(desired.logging)}\n")
-    if deployed.tracing != desired.tracing:
+    if "tracing" in what:
         parts.append(f"tracing: {'on' if deployed.tracing else 'off'} -> {'on' if desired.tracing else 'off'}\n")
-    for key in sorted(set(deployed.tags) | set(desired.tags)):
-        old, new = deployed.tags.get(key), desired.tags.get(key)
-        if old != new:
-            parts.append(f"tag {key}: {'(none)' if old is None else repr(old)} -> {'(removed)' if new is None else repr(new)}\n")
+    if "tags" in what:
+        for key in sorted(set(deployed.tags) | set(desired.tags)):
+            old, new = deployed.tags.get(key), desired.tags.get(key)
+            if old != new:
+                parts.append(f"tag {key}: {'(none)' if old is None else repr(old)} -> {'(removed)' if new is None else repr(new)}\n")
     return "".join(parts)
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping
     from typing import Any
 
-__all__ = ["Environment", "Logging", "EnvFileError", "load_environment", "parse_environment", "check_name"]
+__all__ = ["Environment", "Logging", "EnvFileError", "load_environment", "parse_environment", "check_name", "check_alias"]
 
 # The documented shape of an environment file (also shown in error messages).
 FIELDS = ("region", "role_arn", "state_machine_name_prefix", "tags", "substitutions", "logging", "tracing")
@@ -38,14 +38,21 @@ LOG_GROUP_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):logs:[a-z0-9-]+:[0-9]{
 # control characters.
 FORBIDDEN_NAME_CHARS = set(' \t\n\r<>{}[]?*"#%\\^|~`$&,;:/')
 SUBSTITUTION_KEY = re.compile(r"^[A-Za-z0-9_]+$")
+# CreateStateMachineAlias's name (botocore's model, CharacterRestrictedName):
+# 1-80 of letters, digits, '_', '-', '.', and not digits only (a number
+# after the machine's ARN names a version). Used with fullmatch.
+ALIAS_NAME = re.compile(r"(?=.*[a-zA-Z_.-])[a-zA-Z0-9_.-]{1,80}")
 
 
 class EnvFileError(ValueError):
     """The environment file cannot be used; ``problems`` lists every reason."""
 
-    def __init__(self, source: str, problems: list[str]) -> None:
+    def __init__(self, source: str, problems: list[str], substitutions: dict[str, str] | None = None) -> None:
         self.source = source
         self.problems = list(problems)
+        #: The file's substitutions when that object itself was readable (its
+        #: keys can be checked against the flows though other fields are wrong).
+        self.substitutions = substitutions
         head = f"{source}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}:"
         super().__init__("\n".join([head] + [f"  {p}" for p in self.problems]))
 
@@ -112,6 +119,19 @@ def check_name(name: str) -> str | None:
         shown = ", ".join(repr(c) for c in bad)
         return f"state machine name {name!r} contains characters Step Functions forbids: {shown}"
     return None
+
+
+def check_alias(alias: str) -> str | None:
+    """Why ``alias`` is not a valid state machine alias name, or None."""
+    if ALIAS_NAME.fullmatch(alias):
+        return None
+    if not alias:
+        return "the alias name is empty"
+    if len(alias) > MAX_NAME:
+        return f"alias name {alias!r} is {len(alias)} characters; at most {MAX_NAME} are allowed"
+    if alias.isdigit():
+        return f"alias name {alias!r} is digits only; Step Functions needs a letter, '_', '-' or '.' in it"
+    return f"alias name {alias!r} may hold only letters, digits, '_', '-' and '.'"
 
 
 def load_environment(source: str | Path | Mapping[str, Any]) -> Environment:
@@ -201,7 +221,10 @@ def parse_environment(data: Any, source: str = "environment") -> Environment:
         tracing = False
 
     if problems:
-        raise EnvFileError(source, problems)
+        raw = data.get("substitutions", {})
+        # every key counts for the key checks, even one whose value is wrong (reported above)
+        keys = {str(k): v if isinstance(v, str) else "" for k, v in raw.items()} if isinstance(raw, dict) else None
+        raise EnvFileError(source, problems, keys)
     assert region is not None and role_arn is not None
     return Environment(region, role_arn, prefix, tags, substitutions, logging, tracing, source)
 
@@ -263,7 +286,7 @@ def _kind(value: Any) -> str:
 
 
 def _suggest(word: str, choices: tuple[str, ...]) -> str:
-    from difflib import get_close_matches
+    from ..validate.common import did_you_mean
 
-    close = get_close_matches(word, choices, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    hint = did_you_mean(word, choices)
+    return f" ({hint})" if hint else ""

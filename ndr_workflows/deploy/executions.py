@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from datetime import timezone
 
-from .aws import describe_error, is_local_endpoint, make_client
+from .aws import describe_error, is_local_endpoint, machine_arns, make_client
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -161,10 +161,10 @@ def start_execution(
     client = client or make_client(env, endpoint_url)
     machine = env.machine_name(flow_name)
     try:
-        arns = [m["stateMachineArn"] for page in client.get_paginator("list_state_machines").paginate() for m in page["stateMachines"] if m["name"] == machine]
-        if not arns:
+        machine_arn = machine_arns(client).get(machine)
+        if machine_arn is None:
             raise LookupError(f"{machine} is not deployed in {env.source}; deploy it first")
-        kwargs: dict[str, Any] = {"stateMachineArn": arns[0], "input": json.dumps(input if input is not None else {})}
+        kwargs: dict[str, Any] = {"stateMachineArn": machine_arn, "input": json.dumps(input if input is not None else {})}
         if name:
             kwargs["name"] = name
         started = client.start_execution(**kwargs)

@@ -11,6 +11,7 @@ error rather than a guess.
 
 from __future__ import annotations
 
+from ..validate.common import is_expression
 from .substitution import placeholders, substitute
 
 TYPE_CHECKING = False
@@ -76,8 +77,9 @@ def policy_for(definition_or_flow: Any, env: Environment, *, context: ArnContext
     text, a flow NAME or a StateMachine. Raises :class:`PolicyError` for a
     Task whose integration has no mapping, or placeholders without values.
     """
-    definition = _definition(definition_or_flow)
-    definition = substitute(definition, env.substitutions)
+    from ..definitions import as_definition
+
+    definition = substitute(as_definition(definition_or_flow, check=True)[0], env.substitutions)
     left = placeholders(definition)
     if left:
         raise PolicyError([f"no value for ${{{n}}} in the environment's substitutions" for n in left])
@@ -118,25 +120,9 @@ def _statements(grants: dict[tuple[str, str], set[str]]) -> list[dict[str, Any]]
     return out
 
 
-def _definition(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str) and value.lstrip().startswith("{"):
-        import json
-
-        parsed = json.loads(value)
-        if isinstance(parsed, dict):
-            return parsed
-    if isinstance(value, str):
-        from ..flows import build_flow
-
-        return build_flow(value).to_dict()
-    return dict(value.to_dict())
-
-
 def _dynamic(value: Any) -> bool:
     """A value decided at run time (JSONata expression), or no value at all."""
-    return not isinstance(value, str) or value.strip().startswith("{%")
+    return not isinstance(value, str) or is_expression(value)
 
 
 def _arg(state: dict[str, Any], key: str) -> Any:
@@ -161,9 +147,9 @@ def _grants(state: dict[str, Any], ctx: ArnContext, tasks: list[tuple[str, dict[
     base = api.split(".")[0]
     if base.startswith("aws-sdk:dynamodb:") or base.startswith("dynamodb:"):
         op = base.split(":")[-1]
-        return [(_sid("DynamoDbItems", "", _arg(state, "TableName")), [f"dynamodb:{_pascal(op)}"], _table_arn(_arg(state, "TableName"), ctx))]
+        return [(_sid("DynamoDbItems", _arg(state, "TableName")), [f"dynamodb:{_pascal(op)}"], _table_arn(_arg(state, "TableName"), ctx))]
     if base == "aws-sdk:sagemaker:startPipelineExecution":
-        return [(_sid("SageMakerStartPipeline", "", _arg(state, "PipelineName")), ["sagemaker:StartPipelineExecution"], r) for r in _pipeline_arns(_arg(state, "PipelineName"), ctx)]
+        return [(_sid("SageMakerStartPipeline", _arg(state, "PipelineName")), ["sagemaker:StartPipelineExecution"], r) for r in _pipeline_arns(_arg(state, "PipelineName"), ctx)]
     if base in ("aws-sdk:sagemaker:describePipelineExecution", "aws-sdk:sagemaker:stopPipelineExecution"):
         action = "sagemaker:" + _pascal(base.split(":")[-1])
         literal = _arg(state, "PipelineExecutionArn")
@@ -175,16 +161,17 @@ def _grants(state: dict[str, Any], ctx: ArnContext, tasks: list[tuple[str, dict[
         # The execution ARN is computed; it can only be one this flow started.
         return [("SageMakerPipelineExecutionsOfStartedPipelines", [action], f"{p}/execution/*") for name in started for p in _pipeline_arns(name, ctx)]
     if base == "lambda:invoke":
-        return [(_sid("InvokeLambdaFunctions", "", _arg(state, "FunctionName")), ["lambda:InvokeFunction"], r) for r in _function_arns(_arg(state, "FunctionName"), ctx)]
+        return [(_sid("InvokeLambdaFunctions", _arg(state, "FunctionName")), ["lambda:InvokeFunction"], r) for r in _function_arns(_arg(state, "FunctionName"), ctx)]
     if base == "events:putEvents":
-        return [(_sid("PutEvents", "", bus), ["events:PutEvents"], _bus_arn(bus, ctx)) for bus in _buses(state)]
+        return [(_sid("PutEvents", bus), ["events:PutEvents"], _bus_arn(bus, ctx)) for bus in _buses(state)]
     if base == "states:startExecution":
         return _start_execution(state, api, ctx)
     raise PolicyError([f"no IAM mapping for integration {resource!r}; grant it by hand"])
 
 
-def _sid(prefix: str, op: str, name: Any) -> str:
-    return f"{prefix}{_pascal(op)}{'AnyNameIsExpression' if name is None else ''}"
+def _sid(prefix: str, name: Any) -> str:
+    """The statement's Sid; says so when the resource name is decided at run time."""
+    return f"{prefix}{'AnyNameIsExpression' if name is None else ''}"
 
 
 def _pascal(op: str) -> str:

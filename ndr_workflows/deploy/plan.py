@@ -46,9 +46,12 @@ def definitions_for(flows: Any = None) -> dict[str, Any]:
     """NAME -> definition (with placeholders) for what the caller selected.
 
     ``flows``: None (all five), flow NAMEs, StateMachine objects (their
-    ``name`` is the NAME), or a mapping NAME -> definition dict / StateMachine.
+    ``name`` is the NAME), or a mapping NAME -> anything
+    :func:`ndr_workflows.definitions.as_definition` reads (a definition
+    dict, a StateMachine, JSON text, a file).
     A flow that does not build maps to its :class:`BuildError`.
     """
+    from ..definitions import as_definition
     from ..flows import FLOW_NAMES, build_flow
     from ..model import BuildError
 
@@ -75,10 +78,8 @@ def definitions_for(flows: Any = None) -> dict[str, Any]:
                 if flow not in FLOW_NAMES:
                     raise ValueError(f"unknown flow {flow!r}; the flows are: {', '.join(FLOW_NAMES)}")
                 out[name] = build_flow(flow).to_dict()
-            elif isinstance(flow, dict):
-                out[name] = flow
-            else:
-                out[name] = flow.to_dict()
+            else:  # a dict, a StateMachine, JSON text, a file: the one reader
+                out[name] = as_definition(flow, check=True)[0]
         except BuildError as exc:
             out[name] = exc
     return out

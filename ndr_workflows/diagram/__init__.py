@@ -4,8 +4,8 @@
     mermaid(build_flow("sfn_ndr_backfill_reprocessing"))   # flowchart text
     svg(definition_dict)                                   # <svg ...> text
 
-Both take a definition (dict, JSON text, or a path to a JSON file) or a
-:class:`~ndr_workflows.model.StateMachine`. A StateMachine is drawn even
+Both take a definition (dict, JSON text, a path to a JSON file, a flow
+NAME) or a :class:`~ndr_workflows.model.StateMachine`. A StateMachine is drawn even
 when its checks fail (dangling transitions show as nodes marked missing):
 the picture is a way to see what is wrong. The export writes
 ``<NAME>.md`` with :func:`ndr_workflows.diagram.flowchart.markdown`.
@@ -17,8 +17,6 @@ JupyterLab >= 4.1, mermaid.live), which is why notebooks get the SVG.
 
 from __future__ import annotations
 
-import os
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -27,31 +25,14 @@ __all__ = ["mermaid", "svg", "as_definition"]
 
 
 def as_definition(definition_or_flow: object) -> tuple[dict[str, Any], str]:
-    """(definition dict, title) of whatever was given; ValueError/TypeError saying what is wrong."""
-    if hasattr(definition_or_flow, "to_dict") and hasattr(definition_or_flow, "graph"):
-        flow: Any = definition_or_flow
-        return flow.to_dict(check=False), str(flow.name or "")
-    title = ""
-    if isinstance(definition_or_flow, os.PathLike):
-        path = os.fspath(definition_or_flow)
-        try:
-            with open(path, encoding="utf-8") as handle:
-                definition_or_flow = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{path}: cannot read: {exc}") from None
-        title = os.path.splitext(os.path.basename(str(path)))[0]
-    if isinstance(definition_or_flow, str):
-        import json
+    """(definition dict, title) of whatever was given (:func:`ndr_workflows.definitions.as_definition`,
+    a StateMachine unchecked); ValueError/TypeError saying what is wrong."""
+    from ..definitions import as_definition as read
 
-        try:
-            definition_or_flow = json.loads(definition_or_flow)
-        except ValueError as exc:
-            raise ValueError(f"{title or 'definition'}: not JSON: {exc}") from None
-    if not isinstance(definition_or_flow, dict):
-        raise TypeError(f"expected a definition (dict, JSON text, path) or a StateMachine, got {type(definition_or_flow).__name__}")
-    if not isinstance(definition_or_flow.get("States"), dict):
+    definition, title = read(definition_or_flow)
+    if not isinstance(definition.get("States"), dict):
         raise ValueError(f"{title or 'definition'}: not a state machine definition: no 'States' object")
-    return definition_or_flow, title
+    return definition, title
 
 
 def mermaid(definition_or_flow: object) -> str:
