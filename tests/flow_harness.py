@@ -6,11 +6,14 @@ approval callbacks, request-response Lambdas, EventBridge putEvents), keeps
 what they did (lock table, started pipelines, events), and can inject a
 ``Failure`` into any call by state name and attempt number.
 
-The lock table evaluates the flow's ``ConditionExpression`` with a tiny,
-explicit evaluator (``attribute_not_exists(path)``, ``operand = operand``,
-``AND``, ``OR``, parentheses, ``#name`` / ``:value`` placeholders). Anything
-else raises ``UnsupportedExpression`` (not a ``Failure``), so a test fails
-loudly when the flow changes its expression instead of silently passing.
+The lock table and the SageMaker pipelines are the simulator's own fakes
+(``ndr_workflows.simulate``: one condition evaluator, one item store, one
+pipeline store), seen the way these tests look at them and failing with
+sfnx's ``Failure``. The condition evaluator understands a tiny, explicit
+grammar (``attribute_not_exists(path)``, ``operand = operand``, ``AND``,
+``OR``, parentheses, ``#name`` / ``:value`` placeholders). Anything else
+raises ``UnsupportedExpression`` (not a ``Failure``), so a test fails loudly
+when the flow changes its expression instead of silently passing.
 """
 
 from __future__ import annotations
@@ -18,21 +21,24 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from unittest import mock
 
 import sfnx.testing
 from sfnx.testing import Call, Execution, Failure, run
 
+from ndr_workflows.simulate import DynamoDB, SageMaker, StartedPipeline
+from ndr_workflows.simulate import Failure as SimulatedFailure
+from ndr_workflows.simulate.dynamodb import RESERVED, Condition, UnsupportedExpression  # noqa: F401 (re-exported)
+from ndr_workflows.simulate.fakes import ACCOUNT, REGION
+
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "step_functions_jsonata"
 
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
 START_TIME = "2025-03-01T00:07:12.345Z"
 # What sfnx.testing gives every execution unless run_flow overrides the name.
 DEFAULT_EXECUTION_NAME = "execution"
@@ -62,24 +68,71 @@ def load_definition(name: str) -> dict:
 
 
 # --------------------------------------------------------------------------
-# DynamoDB condition expressions: the small grammar the lock uses.
+# The lock table: the simulator's DynamoDB fake, keyed by (pk, sk).
 # --------------------------------------------------------------------------
 
-
-# The condition evaluator lives in the simulator's DynamoDB fake
-# (ndr_workflows/simulate/dynamodb.py); this harness reuses it.
-from ndr_workflows.simulate.dynamodb import RESERVED, Condition, UnsupportedExpression  # noqa: E402,F401
-from ndr_workflows.simulate.dynamodb import check_attribute_value as _check_attribute_value  # noqa: E402
+T = TypeVar("T")
 
 
-@dataclass
+def _sfnx_failure(answer: Callable[[], T]) -> T:
+    """``answer()``, with the simulator's Failure raised as sfnx's."""
+    try:
+        return answer()
+    except SimulatedFailure as failure:
+        raise Failure(failure.error, failure.cause) from None
+
+
+class _Items(MutableMapping):
+    """A table's items keyed by ``(pk, sk)`` strings, over the simulator's
+    store (keyed ``("S:<pk>", "S:<sk>")``): reads and writes go through."""
+
+    def __init__(self, rows: dict[tuple[str, ...], dict]) -> None:
+        self._rows = rows
+
+    @staticmethod
+    def _stored(key: tuple[str, str]) -> tuple[str, ...]:
+        return tuple(f"S:{part}" for part in key)
+
+    def __getitem__(self, key: tuple[str, str]) -> dict:
+        return self._rows[self._stored(key)]
+
+    def __setitem__(self, key: tuple[str, str], item: dict) -> None:
+        self._rows[self._stored(key)] = item
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        del self._rows[self._stored(key)]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return (_pair(stored) for stored in list(self._rows))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+def _pair(stored: tuple[str, ...]) -> tuple[str, str]:
+    pk, sk = (part.split(":", 1)[1] for part in stored)
+    return pk, sk
+
+
 class LockTable:
-    """Items keyed by (pk, sk), in DynamoDB attribute-value form."""
+    """The lock table: items in DynamoDB attribute-value form, keyed by
+    ``(pk, sk)`` string attributes; only the lock's table name is served."""
 
-    name: str = "${LockTableName}"
-    items: dict[tuple[str, str], dict] = field(default_factory=dict)
-    # (operation, key, outcome) with outcome "ok" or "condition-failed".
-    history: list[tuple[str, tuple[str, str], str]] = field(default_factory=list)
+    def __init__(self, name: str = "${LockTableName}", dynamodb: DynamoDB | None = None) -> None:
+        self.name = name
+        self.dynamodb = dynamodb if dynamodb is not None else DynamoDB({name: ("pk", "sk")})
+
+    @property
+    def items(self) -> _Items:
+        return _Items(self.dynamodb.tables.setdefault(self.name, {}))
+
+    @property
+    def history(self) -> list[tuple[str, tuple[str, str], str]]:
+        """(operation, key, outcome) with outcome "ok" or "condition-failed"."""
+        return [(operation, _pair(key), outcome) for operation, table, key, outcome in self.dynamodb.history if table == self.name]
 
     @staticmethod
     def key_of(attributes: Mapping[str, dict]) -> tuple[str, str]:
@@ -90,15 +143,8 @@ class LockTable:
 
     def seed(self, item: Mapping[str, dict]) -> None:
         """Put an item directly (no condition), e.g. another execution's lock."""
-        self.items[self.key_of(item)] = copy.deepcopy(dict(item))
-
-    def _condition(self, arguments: Mapping) -> Condition | None:
-        text = arguments.get("ConditionExpression")
-        if text is None:
-            if "ExpressionAttributeNames" in arguments or "ExpressionAttributeValues" in arguments:
-                raise UnsupportedExpression("placeholders without a ConditionExpression")
-            return None
-        return Condition(text, arguments.get("ExpressionAttributeNames"), arguments.get("ExpressionAttributeValues"))
+        self.key_of(item)
+        self.dynamodb.seed(self.name, item)
 
     def _check_table(self, arguments: Mapping) -> None:
         if arguments.get("TableName") != self.name:
@@ -106,45 +152,21 @@ class LockTable:
 
     def put_item(self, arguments: Mapping) -> dict:
         self._check_table(arguments)
-        item = arguments["Item"]
-        for name, value in item.items():
-            _check_attribute_value(name, value)
-        key = self.key_of(item)
-        condition = self._condition(arguments)
-        if condition is not None and not condition.evaluate(self.items.get(key)):
-            self.history.append(("put", key, "condition-failed"))
-            raise Failure(CONDITION_FAILED, "The conditional request failed (Service: DynamoDb, Status Code: 400)")
-        self.items[key] = copy.deepcopy(dict(item))
-        self.history.append(("put", key, "ok"))
-        return {}
+        self.key_of(arguments["Item"])
+        return _sfnx_failure(lambda: self.dynamodb.put_item(arguments))
 
     def delete_item(self, arguments: Mapping) -> dict:
         self._check_table(arguments)
         key_attributes = arguments["Key"]
         if set(key_attributes) != {"pk", "sk"}:
             raise UnsupportedExpression(f"Key must be exactly pk and sk: {key_attributes!r}")
-        key = self.key_of(key_attributes)
-        condition = self._condition(arguments)
-        if condition is not None and not condition.evaluate(self.items.get(key)):
-            self.history.append(("delete", key, "condition-failed"))
-            raise Failure(CONDITION_FAILED, "The conditional request failed (Service: DynamoDb, Status Code: 400)")
-        self.items.pop(key, None)
-        self.history.append(("delete", key, "ok"))
-        return {}
+        self.key_of(key_attributes)
+        return _sfnx_failure(lambda: self.dynamodb.delete_item(arguments))
 
 
 # --------------------------------------------------------------------------
 # The fake services.
 # --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StartedPipeline:
-    state: str
-    pipeline: str  # the PipelineName as written, e.g. "${PipelineName15m}"
-    parameters: dict[str, str]
-    token: str
-    arn: str
 
 
 @dataclass(frozen=True)
@@ -163,11 +185,6 @@ class Fault:
     attempts: frozenset[int] | None  # None: every attempt
     after_effect: bool  # apply the call, then fail (an ambiguous response)
     when: Callable[[Call], bool] | None
-
-
-def _pipeline_short_name(placeholder: str) -> str:
-    """``${PipelineName15m}`` -> ``pipelinename15m`` (a valid ARN segment)."""
-    return re.sub(r"[^A-Za-z0-9-]", "", placeholder).lower() or "pipeline"
 
 
 class FakeAws:
@@ -190,14 +207,10 @@ class FakeAws:
     ):
         self.table = table or LockTable()
         self.lambda_payloads = dict(lambda_payloads or {})
-        self.describe_statuses = dict(describe_statuses or {"*": ["Succeeded"]})
+        self.sagemaker = SageMaker(describe_statuses)
         self.approval = {"approval_status": "APPROVED"} if approval is None else approval
         self.calls: list[Call] = []
         self.attempts: Counter[str] = Counter()
-        self.pipelines: list[StartedPipeline] = []
-        self._by_token: dict[str, StartedPipeline] = {}
-        self._describe_count: Counter[str] = Counter()
-        self.describes: list[tuple[str, str, str]] = []  # (state, arn, status)
         self.callbacks: list[tuple[str, dict]] = []  # (state, payload)
         self.invocations: list[tuple[str, str, object]] = []  # (state, function, payload)
         self.events: list[Event] = []
@@ -235,6 +248,16 @@ class FakeAws:
         return self
 
     # ---- queries ---------------------------------------------------------
+
+    @property
+    def pipelines(self) -> list[StartedPipeline]:
+        """The pipelines started, in order (the SageMaker fake's record)."""
+        return self.sagemaker.started
+
+    @property
+    def describes(self) -> list[tuple[str, str, str]]:
+        """(state, arn, status) per DescribePipelineExecution."""
+        return self.sagemaker.describes
 
     def started(self, pipeline: str | None = None) -> list[StartedPipeline]:
         return [p for p in self.pipelines if pipeline is None or p.pipeline == pipeline]
@@ -287,39 +310,14 @@ class FakeAws:
         raise AssertionError(f"{call.state}: the fake has no service for {resource}")
 
     def _start_pipeline(self, state: str, arguments: dict) -> dict:
+        # Stricter than the service, to catch a flow that changes its request.
         assert set(arguments) <= {"PipelineName", "PipelineParameters", "ClientRequestToken"}, arguments
-        name = arguments["PipelineName"]
-        token = arguments.get("ClientRequestToken")
-        assert isinstance(token, str) and 32 <= len(token) <= 128, f"{state}: ClientRequestToken {token!r}"
-        parameters: dict[str, str] = {}
-        for entry in arguments.get("PipelineParameters", []):
-            assert set(entry) == {"Name", "Value"}, entry
-            assert isinstance(entry["Value"], str), f"{state}: parameter {entry['Name']} is not a string: {entry['Value']!r}"
-            assert entry["Name"] not in parameters, f"{state}: parameter {entry['Name']} given twice"
-            parameters[entry["Name"]] = entry["Value"]
-        if token in self._by_token:  # SageMaker's idempotency
-            known = self._by_token[token]
-            assert known.pipeline == name and known.parameters == parameters, (
-                f"{state}: ClientRequestToken reused with different arguments"
-            )
-            return {"PipelineExecutionArn": known.arn}
-        arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:pipeline/{_pipeline_short_name(name)}/execution/{len(self.pipelines) + 1}"
-        started = StartedPipeline(state, name, parameters, token, arn)
-        self.pipelines.append(started)
-        self._by_token[token] = started
-        return {"PipelineExecutionArn": arn}
+        names = [entry.get("Name") for entry in arguments.get("PipelineParameters", [])]
+        assert len(names) == len(set(names)), f"{state}: a parameter is given twice: {names}"
+        return _sfnx_failure(lambda: self.sagemaker.start_pipeline_execution(state, arguments))
 
     def _describe(self, state: str, arguments: dict) -> dict:
-        arn = arguments.get("PipelineExecutionArn")
-        started = self.pipeline_by_arn(arn) if isinstance(arn, str) else None
-        if started is None:
-            raise Failure("SageMaker.ResourceNotFoundException", f"Pipeline execution {arn!r} does not exist")
-        script = self.describe_statuses.get(started.pipeline, self.describe_statuses.get("*", ["Succeeded"]))
-        index = min(self._describe_count[arn], len(script) - 1)
-        self._describe_count[arn] += 1
-        status = script[index]
-        self.describes.append((state, arn, status))
-        return {"PipelineExecutionArn": arn, "PipelineExecutionStatus": status}
+        return _sfnx_failure(lambda: self.sagemaker.describe_pipeline_execution(state, arguments))
 
     def _callback(self, state: str, arguments: dict) -> object:
         function = arguments.get("FunctionName")

@@ -370,7 +370,10 @@ def polling_cases(draw: st.DrawFn) -> tuple[Scenario, dict, dict]:
     definition, describes = POLLING[flow]
     base = next(s for s in SCENARIOS if s.flow == flow and s.status == "SUCCEEDED")
     mocks = base.mocks()
-    case = dict(mocks["StateMachines"][flow]["TestCases"][base.test_case])
+    # The callback form's mocks, less its WaitFor<X>CompletionEvent states
+    # (the polling form has none; mocking an unknown state is an error).
+    tasks = task_resources(definition)
+    case = {state: response for state, response in mocks["StateMachines"][flow]["TestCases"][base.test_case].items() if state in tasks}
     for state in describes:
         statuses = draw(st.lists(st.sampled_from(["Executing", "Executing", "Succeeded", "Succeeded", "Failed", "Stopped"]), min_size=16, max_size=16))
         mocks["MockedResponses"][f"{state}Statuses"] = {

@@ -146,25 +146,47 @@ def test_env_file_substitutes_placeholders(files, capsys):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["{definition}", "--input", "{dir}/missing.json"], "cannot read the input"),
-        (["{dir}/nope.json", "--input", "{dir}/input.json"], "cannot read the definition"),
-        (["{definition}", "--input", "{dir}/broken.json"], "is not JSON"),
+        (["{definition}", "--input", "{dir}/missing.json"], "the input: {dir}/missing.json: cannot be read"),
+        (["{dir}/nope.json", "--input", "{dir}/input.json"], "the definition: {dir}/nope.json: cannot be read"),
+        (["{definition}", "--input", "{dir}/broken.json"], "the input: {dir}/broken.json: not JSON"),
+        (["{definition}", "--input", "{dir}/nan.json"], "the input: {dir}/nan.json: not JSON: NaN is not JSON"),
+        (["{definition}", "--input", "{dir}/deep.json"], "the input: {dir}/deep.json: not usable JSON: nested too deeply"),
+        (["{dir}/nan.json", "--input", "{dir}/input.json"], "the definition: {dir}/nan.json: not JSON: NaN is not JSON"),
+        (["{definition}", "--input", "{dir}/input.json", "--mocks", "{dir}/nan.json", "--test-case", "X"], "the mock configuration: {dir}/nan.json: not JSON"),
+        (["{dir}/retry.json", "--input", "{dir}/input.json"], "Call: Retry[0].MaxAttempts must be a whole number >= 0, not 'x' [BAD_RETRY]"),
+        (["{definition}", "--input", "{dir}/input.json", "--start-time", "9999-12-31T23:59:55Z"], "is too late"),
+        (["{definition}", "--input", "{dir}/input.json", "--start-time", "0001-01-01T00:00:00+10:00"], "before 0001-01-01T00:00:00Z"),
         (["{definition}", "--input", "{dir}/input.json", "--mocks", "{dir}/mocks.json", "--test-case", "Nope"], "no test case 'Nope'"),
         (["{definition}", "--input", "{dir}/input.json", "--mocks", "{dir}/mocks.json"], "go together"),
+        (["{definition}", "--input", "{dir}/input.json", "--mocks", "{dir}/typo.json", "--test-case", "T"], "mocks a state the definition does not have: 'AcquireMiniBatchLok' (did you mean 'AcquireMiniBatchLock'?)"),
         (["{definition}", "--input", "{dir}/input.json", "--start-time", "yesterday"], "start time"),
         (["{definition}", "--input", "{dir}/input.json", "--env", "{dir}/broken.json"], "broken.json"),
         (["{definition}"], "--input"),
-        (["{dir}/input.json", "--input", "{dir}/input.json"], "JSONata"),
+        (["{dir}/input.json", "--input", "{dir}/input.json"], "StartAt is missing [MISSING_START]"),
+        (["{dir}/jsonpath.json", "--input", "{dir}/input.json"], "JSONata"),
     ],
 )
 def test_unusable_arguments_exit_2_with_a_message(files, capsys, arguments, message):
     (files / "broken.json").write_text("{not json")
+    (files / "jsonpath.json").write_text(json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
+    (files / "nan.json").write_text('{"x": NaN}')
+    typo = {"StateMachines": {"sfn_ndr_15m_features_inference": {"TestCases": {"T": {"AcquireMiniBatchLok": "R"}}}}, "MockedResponses": {"R": {"0": {"Return": {}}}}}
+    (files / "typo.json").write_text(json.dumps(typo))
+    (files / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    retry = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Arguments": {"FunctionName": "f"}, "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": "x"}], "End": True}
+    (files / "retry.json").write_text(json.dumps({"QueryLanguage": "JSONata", "StartAt": "Call", "States": {"Call": retry}}))
     filled = [a.format(dir=files, definition=files / "sfn_ndr_15m_features_inference.json") for a in arguments]
     code, result, err = simulate(capsys, *filled)
     assert code == 2
     assert result is None
-    assert message in err
+    assert message.format(dir=files) in err
     assert "Traceback" not in err
+
+
+def test_input_with_a_byte_order_mark_is_read(files, capsys):
+    (files / "bom.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(BATCH).encode())
+    code, result, _ = simulate(capsys, files / "sfn_ndr_15m_features_inference.json", "--input", files / "bom.json")
+    assert (code, result["status"]) == (0, "SUCCEEDED")
 
 
 def test_unmocked_task_exits_2_naming_the_state(tmp_path, capsys):

@@ -14,6 +14,7 @@ PUT = "arn:aws:states:::aws-sdk:dynamodb:putItem"
 DELETE = "arn:aws:states:::aws-sdk:dynamodb:deleteItem"
 GET = "arn:aws:states:::aws-sdk:dynamodb:getItem"
 LAMBDA = "arn:aws:states:::lambda:invoke"
+FN = "arn:aws:lambda:us-east-1:123456789012:function:work"
 CALLBACK = "arn:aws:states:::lambda:invoke.waitForTaskToken"
 
 
@@ -105,6 +106,18 @@ def test_mocks_by_path_and_by_definition_name(tmp_path):
 def test_bad_mock_configurations_name_the_problem(mocks, case, machine_name, message):
     with pytest.raises(SimulationError, match=message):
         run(RETRYING, {}, mocks=mocks, test_case=case, state_machine=machine_name)
+
+
+def test_a_test_case_mocking_a_state_the_definition_lacks_is_an_error():
+    mocks = {
+        "StateMachines": {"Demo": {"TestCases": {"Typo": {"Invoke": "Ok", "Invok": "Ok", "Elsewhere": "Ok"}, "Fine": {"Invoke": "Ok"}}}},
+        "MockedResponses": {"Ok": {"0": {"Return": {"StatusCode": 200, "Payload": 1}}}},
+    }
+    assert run(RETRYING, {}, mocks=mocks, test_case="Fine", state_machine="Demo").output == 1
+    message = "test case 'Typo' of state machine 'Demo' mocks states the definition does not have: 'Elsewhere', 'Invok' (did you mean 'Invoke'?)"
+    with pytest.raises(SimulationError) as raised:
+        run(RETRYING, {}, mocks=mocks, test_case="Typo", state_machine="Demo")
+    assert str(raised.value) == message
 
 
 def test_states_inside_map_are_mocked_by_their_own_names():
@@ -199,6 +212,28 @@ def test_dynamodb_optimized_integration_error_prefix_and_validation():
     assert missing_key.error == "DynamoDb.DynamoDbException"
 
 
+@pytest.mark.parametrize(("resource", "prefix"), [(PUT, "DynamoDb"), ("arn:aws:states:::dynamodb:putItem", "DynamoDB")])
+def test_dynamodb_errors_the_simulator_raises_are_names_the_validator_accepts(resource, prefix):
+    """One table of error names: a Catch on what the fake raises passes the
+    validator's integration check (botocore's models) for that resource."""
+    from ndr_workflows.validate.integrations import check_integrations
+
+    services = Services()
+    put = {"TableName": "t", "Item": {"pk": {"S": "p"}, "sk": {"S": "s"}}, "ConditionExpression": "attribute_not_exists(pk)"}
+    assert run(one_task(resource, put), {}, services=services).status == "SUCCEEDED"
+    raised = [
+        run(one_task(resource, put), {}, services=services).error,  # the condition fails: the item exists
+        run(one_task(resource, {"TableName": "t", "Item": {"pk": {"S": "p"}}}), {}, services=services).error,  # a key is missing
+    ]
+    assert raised == [f"{prefix}.ConditionalCheckFailedException", {"DynamoDb": "DynamoDb.DynamoDbException", "DynamoDB": "DynamoDB.AmazonDynamoDBException"}[prefix]]
+    catching = one_task(resource, put, Catch=[{"ErrorEquals": raised, "Next": "Caught"}])
+    catching["States"]["Caught"] = {"Type": "Succeed"}
+    assert [f for f in check_integrations(catching) if f.code.startswith("ERROR_NAME")] == []
+    # A name the integration cannot raise is reported, so the check above can fail.
+    catching["States"]["T"]["Catch"][0]["ErrorEquals"] = [f"{prefix}.{prefix}Exceptions"]
+    assert [f.code for f in check_integrations(catching) if f.code.startswith("ERROR_NAME")] == ["ERROR_NAME_UNKNOWN"]
+
+
 def test_dynamodb_unsupported_condition_stops_the_simulation():
     arguments = {"TableName": "t", "Item": {"pk": {"S": "p"}, "sk": {"S": "s"}}, "ConditionExpression": "begins_with(pk, :x)", "ExpressionAttributeValues": {":x": {"S": "p"}}}
     with pytest.raises(UnsupportedExpression):
@@ -288,6 +323,49 @@ def test_eventbridge_put_events_captured_with_the_integration_result_shape():
     assert execution.events == [{"Source": "s", "DetailType": "d", "Detail": '{"a":1}', "EventBusName": "bus"}]
     assert services.events.entries == execution.events
     assert run(one_task("arn:aws:states:::events:putEvents", {"Entries": []}), {}).error == "EventBridge.EventBridgeException"
+
+
+def test_execution_events_are_what_the_eventbridge_fake_received_in_this_run():
+    entry = {"Source": "s", "DetailType": "d", "Detail": "{}", "EventBusName": "bus"}
+    services = Services()
+    sdk = run(one_task("arn:aws:states:::aws-sdk:eventbridge:putEvents", {"Entries": [entry]}), {}, services=services)
+    assert sdk.events == [entry]
+    optimized = run(one_task("arn:aws:states:::events:putEvents", {"Entries": [dict(entry, Source="t")]}), {}, services=services)
+    assert optimized.events == [dict(entry, Source="t")]  # only this run's, the fake keeps both
+    assert services.events.entries == [entry, dict(entry, Source="t")]
+    mocks = {
+        "StateMachines": {"machine": {"TestCases": {"Mocked": {"T": "Put"}}}},
+        "MockedResponses": {"Put": {"0": {"Return": {"Entries": [{"EventId": "e"}], "FailedEntryCount": 0}}}},
+    }
+    mocked = run(one_task("arn:aws:states:::events:putEvents", {"Entries": [entry]}), {}, mocks=mocks, test_case="Mocked", services=services)
+    assert (mocked.status, mocked.events) == ("SUCCEEDED", [])  # a mocked call reaches no EventBridge
+    assert len(services.events.entries) == 2
+
+
+def test_malformed_requests_to_the_fakes_are_service_errors_not_tracebacks():
+    names_list = {"TableName": "t", "Item": {"pk": {"S": "p"}, "sk": {"S": "s"}}, "ConditionExpression": "attribute_not_exists(pk)", "ExpressionAttributeNames": ["#a"]}
+    assert run(one_task(PUT, names_list), {}).error == "DynamoDb.DynamoDbException"
+    condition_number = dict(names_list, ConditionExpression=5, ExpressionAttributeNames={})
+    assert run(one_task("arn:aws:states:::dynamodb:putItem", condition_number), {}).error == "DynamoDB.AmazonDynamoDBException"
+    start = {"PipelineName": "p", "ClientRequestToken": "t" * 32, "PipelineParameters": 5}
+    failed = run(one_task("arn:aws:states:::aws-sdk:sagemaker:startPipelineExecution", start), {})
+    assert (failed.error, failed.cause) == ("SageMaker.SageMakerException", "ValidationException: PipelineParameters must be a list, got 5")
+    with pytest.raises(SimulationError, match="nothing answers"):  # an unhashable FunctionName answers to no fake
+        run(one_task(LAMBDA, {"FunctionName": ["fn"]}), {}, services=Services(lambdas={"fn": 1}))
+
+
+def test_substitutions_replace_placeholders_as_deploy_does():
+    """The simulator substitutes with deploy's function: every string, object
+    keys included; unknown placeholders stay literal."""
+    from ndr_workflows.deploy.substitution import substitute
+
+    definition = one_task("${FunctionArn}", {"${Field}": "${Value}", "note": "${Value}-${Unknown}"})
+    values = {"FunctionArn": FN, "Field": "name", "Value": 'a "quoted" value'}
+    services = Services(handlers={FN: lambda call: call.arguments})
+    execution = run(definition, {}, services=services, substitutions=values)
+    assert execution.calls[0].resource == FN
+    assert execution.output == {"name": 'a "quoted" value', "note": 'a "quoted" value-${Unknown}'}
+    assert execution.output == substitute(definition, values)["States"]["T"]["Arguments"]
 
 
 def test_lambda_callables_values_and_errors():

@@ -52,57 +52,65 @@ def test_pass_output_defaults_to_input_and_assign_sees_old_values():
     assert run(machine({"P": {"Type": "Pass", "End": True}}), {"k": "v"}).output == {"k": "v"}
 
 
-def test_unassigned_variable_is_a_query_evaluation_error():
+def test_unassigned_variable_and_a_failing_expression_are_query_evaluation_errors():
+    # AWS creates the machine and fails the state when it runs (ASL_NOTES: unknown variables at run time).
     execution = run(machine({"P": {"Type": "Pass", "Output": "{% $missing %}", "End": True}}), {})
     assert (execution.status, execution.error) == ("FAILED", "States.QueryEvaluationError")
     assert "missing" in execution.cause and "P" in execution.cause
+    adding = machine({"P": {"Type": "Pass", "Output": "{% $states.input.n + 1 %}", "End": True}})
+    assert run(adding, {"n": 1}).output == 2
+    execution = run(adding, {"n": "x"})
+    assert (execution.status, execution.error) == ("FAILED", "States.QueryEvaluationError")
+    assert "P" in execution.cause
+
+
+def test_definitions_aws_would_refuse_are_refused_before_running():
+    with pytest.raises(SimulationError, match=r"P: .*\[UNKNOWN_TARGET\]"):
+        run(machine({"P": {"Type": "Pass", "Next": "Nowhere"}}), {})
 
 
 @pytest.mark.parametrize(
-    "output",
-    ["{% $states.input.nope %}", "{% 1 + 'a' %}", "{% $parse('{not json') %}"],
+    ("typed", "written"),
+    [
+        ("2025-03-01T01:07:12+01:00", "2025-03-01T00:07:12.000Z"),
+        ("2025-03-01t00:07:12.3z", "2025-03-01T00:07:12.300Z"),
+        ("2025-03-01T00:07:12.345678Z", "2025-03-01T00:07:12.345Z"),
+    ],
 )
-def test_undefined_or_failing_expressions_fail_the_state(output):
-    execution = run(machine({"P": {"Type": "Pass", "Output": {"v": output}, "End": True}}), {"a": 1})
-    assert execution.error == "States.QueryEvaluationError"
-    assert execution.output is None
+def test_execution_start_time_is_written_as_step_functions_writes_times(typed, written):
+    show = machine({"Show": {"Type": "Pass", "Output": ["{% $states.context.Execution.StartTime %}", "{% $states.context.State.EnteredTime %}"], "End": True}})
+    execution = run(show, {}, start_time=typed)
+    assert execution.output == [written, written]
+    assert execution.start_time == written
 
 
-def test_null_is_a_value_not_undefined():
-    execution = run(machine({"P": {"Type": "Pass", "Output": {"v": "{% $states.input.a %}"}, "End": True}}), {"a": None})
-    assert execution.output == {"v": None}
+@pytest.mark.parametrize(
+    ("spelling", "seconds"),
+    [
+        ("2025-01-01T00:00:10Z", 10),
+        ("2025-01-01t00:00:10.5z", 10.5),
+        ("2025-01-01T01:00:20+01:00", 20),
+        ("2024-12-31T23:59:59-00:00", 0),  # in the past: no wait
+        ("2025-01-01 00:00:10Z", None),  # no T
+        ("2025-01-01T00:00:10", None),  # no offset
+        ("tomorrow", None),
+    ],
+)
+def test_wait_timestamps_and_start_times_read_iso_times_alike(spelling, seconds):
+    waiting = machine({"W": {"Type": "Wait", "Timestamp": "{% $states.input.at %}", "End": True}})
+    execution = run(waiting, {"at": spelling}, start_time="2025-01-01T00:00:00Z")
+    if seconds is None:
+        assert execution.error == "States.QueryEvaluationError"
+        with pytest.raises(SimulationError, match="not an ISO-8601 date-time"):
+            run(waiting, {"at": spelling}, start_time=spelling)
+        return
+    assert (execution.status, execution.duration_seconds) == ("SUCCEEDED", seconds)
+    assert run(waiting, {"at": spelling}, start_time=spelling).duration_seconds == 0
 
 
-def test_states_context_fields():
-    output = {
-        "id": "{% $states.context.Execution.Id %}",
-        "name": "{% $states.context.Execution.Name %}",
-        "start": "{% $states.context.Execution.StartTime %}",
-        "input": "{% $states.context.Execution.Input %}",
-        "role": "{% $states.context.Execution.RoleArn %}",
-        "machine": "{% $states.context.StateMachine.Name %}",
-        "machine_id": "{% $states.context.StateMachine.Id %}",
-        "state": "{% $states.context.State.Name %}",
-        "entered": "{% $states.context.State.EnteredTime %}",
-    }
-    execution = run(
-        machine({"Wait1": {"Type": "Wait", "Seconds": 90, "Next": "Show"}, "Show": {"Type": "Pass", "Output": output, "End": True}}),
-        {"q": 1},
-        state_machine="demo",
-        execution_name="run-7",
-        start_time="2025-03-01T00:07:12.345Z",
-    )
-    assert execution.output == {
-        "id": "arn:aws:states:us-east-1:123456789012:execution:demo:run-7",
-        "name": "run-7",
-        "start": "2025-03-01T00:07:12.345Z",
-        "input": {"q": 1},
-        "role": "arn:aws:iam::123456789012:role/demo",
-        "machine": "demo",
-        "machine_id": "arn:aws:states:us-east-1:123456789012:stateMachine:demo",
-        "state": "Show",
-        "entered": "2025-03-01T00:08:42.345Z",  # the Wait moved the simulated clock
-    }
+def test_integers_beyond_64_bits_are_evaluated_not_a_traceback():
+    big = machine({"P": {"Type": "Pass", "Assign": {"n": 10**20}, "Next": "Q"}, "Q": {"Type": "Pass", "Output": "{% [$n + 1, $states.input.m > 5] %}", "End": True}})
+    assert run(big, {"m": 10**30}).output == [10**20, True]  # JSONata numbers are doubles
 
 
 def test_step_functions_functions_are_deterministic_under_a_seed():
@@ -167,8 +175,9 @@ def test_choice_takes_the_first_matching_rule_with_its_assign_and_output():
 def test_choice_without_match_or_default_and_non_boolean_condition():
     no_default = machine({"Pick": {"Type": "Choice", "Choices": [{"Condition": "{% false %}", "Next": "End"}]}, "End": {"Type": "Succeed"}})
     assert run(no_default, {}).error == "States.NoChoiceMatched"
-    not_boolean = machine({"Pick": {"Type": "Choice", "Choices": [{"Condition": "{% 1 %}", "Next": "End"}]}, "End": {"Type": "Succeed"}})
-    assert run(not_boolean, {}).error == "States.QueryEvaluationError"
+    states = {"Pick": {"Type": "Choice", "Choices": [{"Condition": "{% $states.input.c %}", "Next": "End"}], "Default": "End"}, "End": {"Type": "Succeed"}}
+    assert run(machine(states), {"c": True}).status == "SUCCEEDED"
+    assert run(machine(states), {"c": 1}).error == "States.QueryEvaluationError"
 
 
 def test_wait_seconds_and_timestamp_move_the_simulated_clock():
@@ -243,6 +252,19 @@ def test_task_token_only_in_callback_tasks():
     assert failed.error == "States.QueryEvaluationError"  # no Task.Token in a request-response task
 
 
+@pytest.mark.parametrize(("suffix", "has_token"), [("", False), (".sync", False), (".sync:2", False), (".waitForTaskToken", True)])
+def test_only_wait_for_task_token_tasks_have_a_task_token(suffix, has_token):
+    start = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::states:startExecution" + suffix,
+        "Arguments": {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:child", "Input": {"context": "{% $states.context %}"}},
+        "End": True,
+    }
+    execution = run(machine({"Start": start}), {}, services=handler_services(Start=lambda call: call.arguments["Input"]["context"]))
+    assert ("Task" in execution.output) is has_token
+    assert sorted(execution.output) == sorted(["Execution", "State", "StateMachine"] + (["Task"] if has_token else []))
+
+
 # --------------------------------------------------------------------------
 # Retry and Catch
 # --------------------------------------------------------------------------
@@ -295,14 +317,11 @@ def test_max_attempts_zero_never_retries_and_only_the_first_matching_retrier_cou
 
 
 def catching(*catchers) -> dict:
-    return machine(
-        {
-            "Call": task("Ok", Catch=list(catchers)),
-            "Ok": {"Type": "Succeed"},
-            "A": {"Type": "Pass", "End": True},
-            "B": {"Type": "Pass", "End": True},
-        }
-    )
+    """Call -> Ok, caught into A and / or B (only those targeted: an
+    unreachable state is an error)."""
+    targets = {catcher["Next"] for catcher in catchers}
+    handlers = {name: {"Type": "Pass", "End": True} for name in ("A", "B") if name in targets}
+    return machine({"Call": task("Ok", Catch=list(catchers)), "Ok": {"Type": "Succeed"}, **handlers})
 
 
 def test_catch_order_and_error_output():
@@ -328,8 +347,8 @@ def test_task_failed_matches_task_errors_but_not_timeouts():
     assert execution.states == ["Call", "B"]
     assert execution.duration_seconds == 5
     # A QueryEvaluationError is not a task failure either.
-    broken = machine({"Call": task("Ok", Arguments="{% $nope %}", Catch=[{"ErrorEquals": ["States.TaskFailed"], "Next": "Ok"}]), "Ok": {"Type": "Succeed"}})
-    assert run(broken, {}, services=handler_services(Call=lambda call: {})).error == "States.QueryEvaluationError"
+    broken = machine({"Call": task("Ok", Arguments="{% $states.input.n + 1 %}", Catch=[{"ErrorEquals": ["States.TaskFailed"], "Next": "Ok"}]), "Ok": {"Type": "Succeed"}})
+    assert run(broken, {"n": "x"}, services=handler_services(Call=lambda call: {})).error == "States.QueryEvaluationError"
 
 
 def test_timeouts_from_declared_durations_and_heartbeats():
@@ -488,6 +507,81 @@ def test_parallel_runs_branches_in_order_and_propagates_a_branch_error():
 def test_unusable_definitions_raise_simulation_error_naming_the_place(definition, message):
     with pytest.raises(SimulationError, match=message):
         run(definition, {})
+
+
+def _with_retry(retrier) -> dict:
+    return machine({"Call": task(Retry=[dict({"ErrorEquals": ["States.ALL"]}, **retrier)])})
+
+
+@pytest.mark.parametrize(
+    ("definition", "message"),
+    [
+        (_with_retry({"MaxAttempts": "x"}), r"Call: Retry\[0\]\.MaxAttempts must be a whole number >= 0, not 'x' \[BAD_RETRY\]"),
+        (_with_retry({"IntervalSeconds": "a"}), r"Call: Retry\[0\]\.IntervalSeconds .* \[BAD_RETRY\]"),
+        (_with_retry({"BackoffRate": [1]}), r"Call: Retry\[0\]\.BackoffRate .* \[BAD_RETRY\]"),
+        (machine({"Call": task(Retry=5)}), r"Call: Retry must be an array"),
+        (machine({"Call": task(Catch=3)}), r"Call: Catch must be an array"),
+        (dict(machine({"P": {"Type": "Pass", "End": True}}), StartAt=["P"]), r"\(state machine\): StartAt must be a state name"),
+        (machine({"P": {"Type": "Pass", "Next": {"to": "P"}}}), r"P: Next must be a state name"),
+        (machine({"P": {"Type": ["Pass"], "End": True}}), r"P: .*\[UNKNOWN_STATE_TYPE\]"),
+        (machine({"P": {"Type": "Pass", "Next": "Nowhere"}, "Q": {"Type": "Pass", "End": True}}, TimeoutSeconds=0), r"3 errors"),
+    ],
+)
+def test_definitions_the_validator_rejects_are_refused_with_every_finding(definition, message):
+    """The simulator runs the build's checks first: a wrong definition is a
+    SimulationError listing each error with its state, never a traceback."""
+    with pytest.raises(SimulationError, match=message):
+        run(definition, {})
+
+
+def test_a_duplicate_state_name_in_definition_text_is_refused():
+    text = '{"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}, "P": {"Type": "Succeed"}}}'
+    with pytest.raises(SimulationError, match=r"P: state name 'P' is defined more than once .*\[DUPLICATE_NAME\]"):
+        run(text, {})
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_inputs_and_definitions_that_are_not_json_data_are_refused(bad):
+    ok = machine({"P": {"Type": "Pass", "End": True}})
+    with pytest.raises(SimulationError, match="the execution input: input.x: .* is not JSON"):
+        run(ok, {"x": bad})
+    with pytest.raises(SimulationError, match="the definition: .* is not JSON"):
+        run(machine({"W": {"Type": "Wait", "Seconds": bad, "End": True}}), {})
+
+
+@pytest.mark.parametrize("field", ["ToleratedFailureCount", "ToleratedFailurePercentage"])
+def test_a_tolerated_failure_expression_of_the_wrong_type_is_a_query_evaluation_error(field):
+    each = map_state(**{field: "{% $states.input.limit %}"})
+    each["ItemProcessor"]["ProcessorConfig"] = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
+    each["ItemProcessor"]["States"]["Inner"]["Arguments"] = {"item": "{% $states.input %}"}
+    each["Items"] = "{% $states.input.xs %}"
+    definition = machine({"Each": each})
+    services = handler_services(Inner=lambda call: call.arguments["item"])
+    assert run(definition, {"xs": [1, 2], "limit": 1}, services=services).output == [1, 2]
+    failed = run(definition, {"xs": [1, 2], "limit": "x"}, services=services)
+    assert (failed.status, failed.error) == ("FAILED", "States.QueryEvaluationError")
+    assert f"Each: {field} is 'x'" in failed.cause
+    assert failed.calls == []  # read when the Map starts, before any iteration
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        ("9999-12-31T23:59:55Z", "too late"),
+        ("0001-01-01T00:00:00+10:00", "before 0001-01-01T00:00:00Z"),
+        ("2025-01-01T00:00:00", "with an offset"),
+    ],
+)
+def test_start_times_the_clock_cannot_run_from_are_refused(start, message):
+    waiting = machine({"W": {"Type": "Wait", "Seconds": 10, "Next": "P"}, "P": {"Type": "Pass", "Output": "{% $now() %}", "End": True}})
+    with pytest.raises(SimulationError, match=message):
+        run(waiting, {}, start_time=start)
+    # The execution's TimeoutSeconds bounds how far the clock can go.
+    bounded = dict(waiting, TimeoutSeconds=60)
+    assert run(bounded, {}, start_time="9999-12-31T23:58:59.999Z").output == "9999-12-31T23:59:09.999Z"
+    with pytest.raises(SimulationError, match="too late"):
+        run(bounded, {}, start_time="9999-12-31T23:59:00Z")
+    assert run(waiting, {}, start_time="0001-01-01T00:00:00Z").output == "0001-01-01T00:00:10.000Z"
 
 
 def test_endless_loops_stop():

@@ -6,8 +6,11 @@ Prints one JSON object: ``status`` (SUCCEEDED / FAILED), ``output`` or
 
 Exit codes: 0 the simulation ran (whatever the execution's status: a FAILED
 execution is a result, not an error of the command); 2 unusable arguments,
-unreadable or invalid files, an unknown test case, a definition the simulator
-cannot run, or a Task that no mock and no built-in fake answers.
+unreadable or invalid files (not JSON, NaN, nested too deeply), a definition
+with errors (the build's checks, as ``python -m ndr_workflows.validate``
+reports them) or that the simulator cannot run, an unknown test case or a
+test case mocking a state the definition lacks, or a Task that no mock and
+no built-in fake answers.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ ${{Name}} placeholders stay literal unless --env substitutes them (the
 {DEFAULT_EXECUTION_NAME}, --start-time {DEFAULT_START_TIME}.
 
 exit codes: 0 the simulation ran (status SUCCEEDED or FAILED), 2 unusable
-arguments or files, unknown test case, unmocked Task.
+arguments or files, a definition with errors (each listed, as the validator
+reports it), unknown test case or mocked state, unmocked Task.
 """
 
 
@@ -57,16 +61,18 @@ def _parser() -> Any:
 
 
 def _read_json(path: str, what: str) -> Any:
+    """A JSON file (``-``: stdin) read by the validator's reader: no NaN or
+    Infinity, a UTF-8 BOM allowed, nesting too deep for Python refused."""
+    from ..validate.load import UnusableInput, parse_text, read_file
+
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SimulationError(f"cannot read the {what} {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise SimulationError(f"the {what} {path} is not UTF-8 text") from None
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise SimulationError(f"the {what} {path} is not JSON: {exc}") from None
+        if path == "-":
+            value, _ = parse_text(sys.stdin.buffer.read(), "stdin")
+        else:
+            value, _, _ = read_file(path)
+    except UnusableInput as exc:
+        raise SimulationError(f"the {what}: {exc}") from None
+    return value
 
 
 def _substitutions(path: str) -> dict[str, str]:
@@ -89,12 +95,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--mocks and --test-case go together")
     try:
         parse_start_time(args.start_time)
-        definition = _read_json(args.definition, "definition")
         execution_input = _read_json(args.input, "input")
-        mocks = _read_json(args.mocks, "mock file") if args.mocks else None
+        mocks = Path(args.mocks) if args.mocks else None
         substitutions = _substitutions(args.env) if args.env else None
         execution = run(
-            definition,
+            Path(args.definition),
             execution_input,
             mocks=mocks,
             test_case=args.test_case,
@@ -108,8 +113,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
     try:
-        json.dump(execution.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        text = json.dumps(execution.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+    except (ValueError, RecursionError) as exc:  # not JSON (NaN from a handler), or nested too deeply to write
+        print(f"{parser.prog}: error: the execution's result cannot be written as JSON: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sys.stdout.write(text + "\n")
         sys.stdout.flush()
     except BrokenPipeError:  # e.g. piped into head: the reader left
         sys.stderr.close()

@@ -1,26 +1,27 @@
 """``run()``: simulate one execution of a definition or a flow.
 
-Preparing a definition (reading it, compiling its expressions) is done once
-and cached by the identity of the object passed in (dict, StateMachine) and
-the substitutions, so running the same definition many times costs only the
-execution itself. Do not mutate a definition dict between runs.
+Preparing a definition (reading it, running the build's checks on it,
+compiling its expressions) is done once and cached by the identity of the
+object passed in (dict, StateMachine) and the substitutions, so running the
+same definition many times costs only the execution itself. Do not mutate a
+definition dict between runs.
 """
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
-from datetime import datetime
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from .definition import Graph, compile_definition, substitute
-from .engine import Interpreter
-from .errors import ExecutionTimedOut, Failure, SimulationError
+from ..model.errors import Problem
+from .definition import Graph, compile_definition
+from .engine import LIFETIME_SECONDS, Interpreter
+from .errors import TIMEOUT, ExecutionTimedOut, Failure, SimulationError
 from .execution import Execution
 from .expressions import Scope
 from .fakes import ACCOUNT, REGION
-from .functions import Runtime, running
+from .functions import MAX_MS, MIN_MS, Runtime, iso_millis, parse_iso_ms, running
 from .mocks import Mocks
 from .services import Services
 
@@ -32,15 +33,25 @@ DEFAULT_STATE_MACHINE = "machine"
 
 
 class Prepared:
-    """A definition ready to run: its graph, timeout and default name."""
+    """A definition ready to run: its graph, timeout, default name and the
+    names of all its states (nested ones included), which mocks may name."""
 
-    __slots__ = ("graph", "timeout_seconds", "name", "source")
+    __slots__ = ("graph", "timeout_seconds", "name", "source", "state_names")
 
     def __init__(self, graph: Graph, timeout_seconds: int | None, name: str | None, source: Any) -> None:
         self.graph = graph
         self.timeout_seconds = timeout_seconds
         self.name = name
         self.source = source  # keeps the cached object alive, so its id stays unique
+        self.state_names = frozenset(_state_names(graph))
+
+
+def _state_names(graph: Graph) -> Iterator[str]:
+    for name, state in graph.states.items():
+        yield name
+        for inner in (state.processor, *state.branches):
+            if inner is not None:
+                yield from _state_names(inner)
 
 
 _PREPARED: OrderedDict[tuple[int, tuple[tuple[str, str], ...]], Prepared] = OrderedDict()
@@ -48,40 +59,81 @@ _MOCKS: OrderedDict[tuple[int, str, str], tuple[Any, Mocks]] = OrderedDict()
 _CACHE_SIZE = 64
 
 
-def _read_definition(source: Any) -> tuple[Any, str | None]:
-    """The definition dict and the name it suggests (file stem, flow name)."""
-    if isinstance(source, dict):
-        return source, None
-    if hasattr(source, "to_dict") and hasattr(source, "body"):  # a StateMachine
-        return source.to_dict(), getattr(source, "name", None)
-    if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise SimulationError(f"cannot read the definition {path}: {exc.strerror}") from None
-        try:
-            return json.loads(text), path.stem
-        except ValueError as exc:
-            raise SimulationError(f"{path} is not JSON: {exc}") from None
-    if isinstance(source, str):
-        try:
-            return json.loads(source), None
-        except ValueError as exc:
-            raise SimulationError(f"the definition is not JSON: {exc}") from None
+def _read_definition(source: Any) -> tuple[Any, str | None, list[Problem]]:
+    """The definition as plain data, the name it suggests (file stem, flow
+    name) and what reading it found (duplicate keys; a flow's build
+    problems). Files and text are read by the validator's reader (no NaN,
+    BOM allowed, duplicate keys reported)."""
+    from ..validate.load import UnusableInput, check_json_data, parse_text, read_file
+
+    try:
+        if isinstance(source, dict):
+            check_json_data(source)
+            return source, None, []
+        if hasattr(source, "checked_dict") and hasattr(source, "body"):  # a StateMachine
+            definition, problems = source.checked_dict()
+            return definition, getattr(source, "name", None), list(problems)
+        if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
+            definition, findings, _size = read_file(source)
+            return definition, Path(source).stem, findings
+        if isinstance(source, str):
+            definition, findings = parse_text(source, "text")
+            return definition, None, findings
+    except UnusableInput as exc:
+        raise SimulationError(f"the definition: {exc}") from None
     raise SimulationError(f"cannot simulate a {type(source).__name__}; pass a definition dict, JSON text, a path or a StateMachine")
 
 
+# Findings of definitions AWS accepts and then fails at run time: the
+# simulator runs them and fails where AWS would (States.NoChoiceMatched,
+# States.QueryEvaluationError), so a scenario shows what really happens.
+RUN_TIME_FAILURES = frozenset(
+    {
+        "CHOICE_WITHOUT_DEFAULT",
+        "UNKNOWN_VARIABLE",
+        "VARIABLE_MAYBE_UNASSIGNED",
+        "UNKNOWN_FUNCTION",
+        "UNKNOWN_STATES_FIELD",
+        "RESULT_NOT_AVAILABLE",
+        "ERROR_OUTPUT_NOT_AVAILABLE",
+        "TASK_TOKEN_NOT_AVAILABLE",
+        "MAP_ITEM_NOT_AVAILABLE",
+        "EXPRESSION_SPACING",
+    }
+)
+
+
+def _refuse_errors(definition: Any, found: list[Problem]) -> None:
+    """Raise SimulationError listing every error the validator's checks that
+    need no service model find (the checks the build runs), except those of
+    definitions AWS accepts and fails only at run time (RUN_TIME_FAILURES):
+    the simulator runs only definitions AWS would create, and relies on
+    their shape."""
+    from ..validate import check_definition, unique
+
+    errors = [f for f in unique(found + check_definition(definition, quotas=False)) if f.severity == "error" and f.code not in RUN_TIME_FAILURES]
+    if errors:
+        count = len(errors)
+        lines = [f"the definition has {count} error{'s' if count != 1 else ''} (python -m ndr_workflows.validate explains them):"]
+        lines += [f"  {f.path or '(state machine)'}: {f.message} [{f.code}]" for f in errors]
+        raise SimulationError("\n".join(lines))
+
+
 def prepare(definition_or_flow: Any, substitutions: dict[str, str] | None = None) -> Prepared:
-    """Read and compile a definition once (cached by object identity)."""
+    """Read, check and compile a definition once (cached by object identity)."""
     if isinstance(definition_or_flow, Prepared):
         return definition_or_flow
     key = (id(definition_or_flow), tuple(sorted((substitutions or {}).items())))
     found = _PREPARED.get(key)
     if found is not None and found.source is definition_or_flow:
         return found
-    definition, name = _read_definition(definition_or_flow)
-    graph, timeout = compile_definition(substitute(definition, dict(substitutions or {})))
+    definition, name, problems = _read_definition(definition_or_flow)
+    if substitutions:
+        from ..deploy.substitution import substitute
+
+        definition = substitute(definition, dict(substitutions))
+    _refuse_errors(definition, problems)
+    graph, timeout = compile_definition(definition)
     prepared = Prepared(graph, timeout, name, definition_or_flow)
     if not isinstance(definition_or_flow, (str, Path)):
         _PREPARED[key] = prepared
@@ -103,15 +155,48 @@ def _mocks(config: Any, machine: str, test_case: str) -> Mocks:
     return mocks
 
 
-def parse_start_time(text: str) -> int:
-    """An ISO-8601 time with an offset, as epoch milliseconds."""
+def _unknown_mocked_states(bound: Mocks, prepared: Prepared, machine: str, test_case: str) -> None:
+    """A test case mocking a state the definition does not have is a typo
+    (or a mock file for another version): it would silently not apply."""
+    from ..validate.common import did_you_mean
+
+    unknown = sorted(set(bound.by_state) - prepared.state_names)
+    names = []
+    for name in unknown:
+        hint = did_you_mean(name, prepared.state_names)
+        names.append(f"{name!r} ({hint})" if hint else repr(name))
+    raise SimulationError(
+        f"test case {test_case!r} of state machine {machine!r} mocks {'a state' if len(unknown) == 1 else 'states'} "
+        f"the definition does not have: {', '.join(names)}"
+    )
+
+
+def parse_start_time(text: str, lifetime_seconds: int = 0) -> int:
+    """An ISO-8601 time with an offset, as epoch milliseconds. The clock must
+    be able to run ``lifetime_seconds`` from it and still be a time Step
+    Functions can write (``$now()``, ``EnteredTime``: years 0001 to 9999)."""
+    start_ms = parse_iso_ms(text)
+    if start_ms is None:
+        raise SimulationError(f"start time {text!r} is not an ISO-8601 date-time with an offset or Z (e.g. {DEFAULT_START_TIME})")
+    if start_ms < MIN_MS:
+        raise SimulationError(f"start time {text!r} is before 0001-01-01T00:00:00Z")
+    if start_ms + lifetime_seconds * 1000 > MAX_MS:
+        latest = iso_millis(MAX_MS - lifetime_seconds * 1000)
+        raise SimulationError(
+            f"start time {text!r} is too late: the simulated clock may run {lifetime_seconds} s from it (the execution's "
+            f"TimeoutSeconds, else a year), past 9999-12-31T23:59:59.999Z; start at {latest} or earlier"
+        )
+    return start_ms
+
+
+def _check_input(value: Any) -> None:
+    """The execution input must be JSON data (no NaN, string keys)."""
+    from ..validate.load import UnusableInput, check_json_data
+
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except (ValueError, AttributeError):
-        raise SimulationError(f"start time {text!r} is not an ISO-8601 date-time (e.g. {DEFAULT_START_TIME})") from None
-    if moment.tzinfo is None:
-        raise SimulationError(f"start time {text!r} needs an offset or Z")
-    return int(round(moment.timestamp() * 1000))
+        check_json_data(value, "input")
+    except UnusableInput as exc:
+        raise SimulationError(f"the execution input: {exc}") from None
 
 
 def run(
@@ -128,8 +213,11 @@ def run(
     seed: int = 0,
 ) -> Execution:
     """Simulate one execution. Returns the :class:`Execution` whatever its
-    status; raises :class:`SimulationError` when it cannot run (unusable
-    definition or mocks, unknown test case, a Task nothing answers).
+    status; raises :class:`SimulationError` when it cannot run: a definition
+    with errors (the build's checks, each finding listed) or unusable, input
+    or mocks that are not JSON data, an unknown test case or one mocking a
+    state the definition lacks, a start time the clock cannot run from, a
+    Task nothing answers.
 
     ``input`` None means ``{}`` (as StartExecution without input).
     ``mocks`` (Step Functions Local format: dict, path or JSON text) applies
@@ -143,9 +231,13 @@ def run(
     if (mocks is None) != (test_case is None):
         raise SimulationError("mocks and test_case go together: give both or neither")
     bound = _mocks(mocks, machine, test_case) if mocks is not None and test_case is not None else None
-    start_ms = parse_start_time(start_time)
+    if bound is not None and not prepared.state_names.issuperset(bound.by_state):
+        _unknown_mocked_states(bound, prepared, machine, cast(str, test_case))
+    start_ms = parse_start_time(start_time, prepared.timeout_seconds or LIFETIME_SECONDS)
     services = services if services is not None else Services()
+    events_before = len(services.events.entries)
     execution_input: Any = {} if input is None else input
+    _check_input(execution_input)
     runtime = Runtime(seed, start_ms)
     interpreter = Interpreter(
         services.bind(bound),
@@ -154,7 +246,7 @@ def run(
             "Input": execution_input,
             "Name": execution_name,
             "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/{machine}",
-            "StartTime": start_time,
+            "StartTime": iso_millis(start_ms),  # as Step Functions writes it, whatever spelling was given
             "RedriveCount": 0,
         },
         state_machine={"Id": f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{machine}", "Name": machine},
@@ -170,7 +262,9 @@ def run(
         except Failure as failure:
             status, error, cause = "FAILED", failure.error, failure.cause
         except ExecutionTimedOut:
-            status, error, cause = "FAILED", "States.Timeout", "The execution ran longer than its TimeoutSeconds (simulated clock)"
+            status, error, cause = "FAILED", TIMEOUT, "The execution ran longer than its TimeoutSeconds (simulated clock)"
+        except RecursionError:
+            raise SimulationError("the execution's data is nested too deeply for the simulator (Python's recursion limit)") from None
     return Execution(
         status=status,
         output=output,
@@ -178,12 +272,12 @@ def run(
         cause=cause,
         states=interpreter.states,
         calls=interpreter.calls,
-        events=interpreter.events,
+        events=services.events.entries[events_before:],  # what the EventBridge fake received in this run
         variables=scope.vars,
         trace=interpreter.trace,
         name=execution_name,
         state_machine=machine,
-        start_time=start_time,
+        start_time=iso_millis(start_ms),
         start_ms=start_ms,
         end_ms=runtime.now_ms,
     )

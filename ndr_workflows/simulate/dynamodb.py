@@ -12,7 +12,9 @@ Errors are named as the integration names them: the aws-sdk integration
 ``DynamoDb.ConditionalCheckFailedException``, the optimized one
 ``DynamoDB.ConditionalCheckFailedException``; malformed requests
 (DynamoDB's ValidationException, not modelled per operation) come out under
-the base exception ``DynamoDb.DynamoDbException``.
+the base exception, ``DynamoDb.DynamoDbException`` and
+``DynamoDB.AmazonDynamoDBException`` (``validate/error_names.py``, the names
+the validator accepts).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .calls import json_copy
+from ..validate.error_names import base_error
 from .errors import Failure, SimulationError
 
 __all__ = ["Condition", "UnsupportedExpression", "DynamoDB", "RESERVED", "check_attribute_value"]
@@ -219,13 +222,13 @@ class DynamoDB:
 
     def _key(self, table: str, attributes: Any, field: str, prefix: str) -> tuple[str, ...]:
         if not isinstance(attributes, Mapping):
-            raise Failure(f"{prefix}.{prefix}Exception", f"ValidationException: {field} must be a map of attribute values")
+            raise Failure(base_error(prefix), f"ValidationException: {field} must be a map of attribute values")
         key: list[str] = []
         for name in self._schema(table):
             value = attributes.get(name)
             if not isinstance(value, Mapping) or len(value) != 1:
                 raise Failure(
-                    f"{prefix}.{prefix}Exception",
+                    base_error(prefix),
                     f"ValidationException: One of the required keys was not given a value ({field} needs {name} of table {table})",
                 )
             ((kind, text),) = value.items()
@@ -235,12 +238,15 @@ class DynamoDB:
     @staticmethod
     def _table(arguments: Any, prefix: str) -> str:
         if not isinstance(arguments, Mapping) or not isinstance(arguments.get("TableName"), str):
-            raise Failure(f"{prefix}.{prefix}Exception", "ValidationException: TableName is required")
+            raise Failure(base_error(prefix), "ValidationException: TableName is required")
         return str(arguments["TableName"])
 
     @staticmethod
-    def _condition(arguments: Mapping[str, Any]) -> Condition | None:
+    def _condition(arguments: Mapping[str, Any], prefix: str) -> Condition | None:
         text = arguments.get("ConditionExpression")
+        names, values = arguments.get("ExpressionAttributeNames", {}), arguments.get("ExpressionAttributeValues", {})
+        if not (text is None or isinstance(text, str)) or not isinstance(names, Mapping) or not isinstance(values, Mapping):
+            raise Failure(base_error(prefix), "ValidationException: ConditionExpression must be a string, ExpressionAttributeNames / Values maps")
         if text is None:
             if "ExpressionAttributeNames" in arguments or "ExpressionAttributeValues" in arguments:
                 raise UnsupportedExpression("placeholders without a ConditionExpression")
@@ -253,7 +259,7 @@ class DynamoDB:
         key = self._key(table, item, "Item", prefix)
         for name, value in item.items():
             check_attribute_value(name, value)
-        condition = self._condition(arguments)
+        condition = self._condition(arguments, prefix)
         rows = self.tables.setdefault(table, {})
         if condition is not None and not condition.evaluate(rows.get(key)):
             self.history.append(("put", table, key, "condition-failed"))
@@ -266,8 +272,8 @@ class DynamoDB:
         table = self._table(arguments, prefix)
         key = self._key(table, arguments.get("Key"), "Key", prefix)
         if set(arguments["Key"]) != set(self._schema(table)):
-            raise Failure(f"{prefix}.{prefix}Exception", "ValidationException: The provided key element does not match the schema")
-        condition = self._condition(arguments)
+            raise Failure(base_error(prefix), "ValidationException: The provided key element does not match the schema")
+        condition = self._condition(arguments, prefix)
         rows = self.tables.setdefault(table, {})
         if condition is not None and not condition.evaluate(rows.get(key)):
             self.history.append(("delete", table, key, "condition-failed"))

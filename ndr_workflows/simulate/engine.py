@@ -20,27 +20,28 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from datetime import datetime
 from typing import Any, Protocol, cast
 
 from .calls import NEVER, Call, Delayed
 from .definition import Graph, State
 from .errors import (
+    EXCEED_TOLERATED_FAILURE_THRESHOLD,
     HEARTBEAT_TIMEOUT,
+    NO_CHOICE_MATCHED,
     QUERY_EVALUATION_ERROR,
+    RUNTIME,
     TIMEOUT,
     ExecutionTimedOut,
     Failure,
     matches,
 )
 from .expressions import Evaluator, Frame, Scope
-from .functions import Runtime, iso_millis
+from .functions import Runtime, iso_millis, parse_iso_ms
 
-__all__ = ["Interpreter", "Answerer", "MAX_TRANSITIONS"]
+__all__ = ["Interpreter", "Answerer", "MAX_TRANSITIONS", "LIFETIME_SECONDS"]
 
 MAX_TRANSITIONS = 25_000  # a STANDARD execution's history limit, roughly
-YEAR_MS = 365 * 24 * 3600 * 1000
-EVENTS_PUT = ("arn:aws:states:::events:putEvents", "arn:aws:states:::events:putEvents.waitForTaskToken")
+LIFETIME_SECONDS = 365 * 24 * 3600  # a STANDARD execution without TimeoutSeconds: one year
 
 
 class Answerer(Protocol):
@@ -63,6 +64,12 @@ def _whole_seconds(value: Any, what: str) -> int:
     return int(value)
 
 
+def _percentage(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+        raise Failure(QUERY_EVALUATION_ERROR, f"{what} is {value!r}, not a number from 0 to 100")
+    return float(value)
+
+
 class Interpreter:
     """One execution. ``answerer`` answers each Task call."""
 
@@ -81,10 +88,9 @@ class Interpreter:
         self.state_machine_context = state_machine
         self.runtime = runtime
         runtime.now_ms = start_ms
-        self.deadline_ms = start_ms + (timeout_seconds * 1000 if timeout_seconds else YEAR_MS)
+        self.deadline_ms = start_ms + (timeout_seconds or LIFETIME_SECONDS) * 1000
         self.states: list[str] = []
         self.calls: list[Call] = []
-        self.events: list[Any] = []
         # (kind, state, time_ms, detail) for the renderings; cheap tuples.
         self.trace: list[tuple[str, str, int, Any]] = []
         self.invocations: Counter[str] = Counter()
@@ -118,7 +124,7 @@ class Interpreter:
             state = states[name]
             self.states.append(name)
             if len(self.states) > MAX_TRANSITIONS:
-                raise Failure("States.Runtime", f"more than {MAX_TRANSITIONS} states entered; the execution is stopped")
+                raise Failure(RUNTIME, f"more than {MAX_TRANSITIONS} states entered; the execution is stopped")
             self.trace.append(("enter", state.path, self.runtime.now_ms, None))
             about: dict[str, Any] = {"Name": name, "EnteredTime": self.now_iso()}
             context: dict[str, Any] = {
@@ -151,7 +157,7 @@ class Interpreter:
                         break
                 if rule is None:
                     if state.default is None:
-                        raise Failure("States.NoChoiceMatched", f"{state.path}: no Choice rule matched and there is no Default")
+                        raise Failure(NO_CHOICE_MATCHED, f"{state.path}: no Choice rule matched and there is no Default")
                     state_input = self._settle(state.assign, state.output, frame, state_input)
                     name = state.default
                 else:
@@ -191,15 +197,9 @@ class Interpreter:
             self.advance(_whole_seconds(state.seconds(frame), f"{state.path}: Seconds"))
             return
         stamp = cast(Evaluator, state.timestamp)(frame)
-        try:
-            if not isinstance(stamp, str) or "T" not in stamp.upper():
-                raise ValueError
-            moment = datetime.fromisoformat(stamp.replace("z", "Z").replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                raise ValueError
-        except ValueError:
-            raise Failure(QUERY_EVALUATION_ERROR, f"{state.path}: Timestamp {stamp!r} is not an ISO-8601 date-time with an offset") from None
-        target = int(moment.timestamp() * 1000)
+        target = parse_iso_ms(stamp)
+        if target is None:
+            raise Failure(QUERY_EVALUATION_ERROR, f"{state.path}: Timestamp {stamp!r} is not an ISO-8601 date-time with an offset")
         if target > self.runtime.now_ms:
             self.advance((target - self.runtime.now_ms) / 1000)
 
@@ -270,8 +270,6 @@ class Interpreter:
             answer = self._elapse(state, answer, timeout, heartbeat)
         elif isinstance(answer, Failure):
             raise answer
-        if state.resource in EVENTS_PUT and isinstance(arguments, dict) and isinstance(arguments.get("Entries"), list):
-            self.events.extend(arguments["Entries"])
         return answer
 
     def _elapse(self, state: State, answer: Any, timeout: int | None, heartbeat: int | None) -> Any:
@@ -297,6 +295,12 @@ class Interpreter:
             raise Failure(QUERY_EVALUATION_ERROR, f"{state.path}: the items to iterate over are {type(items).__name__}, not an array")
         if state.max_concurrency is not None:
             _whole_seconds(state.max_concurrency(frame), f"{state.path}: MaxConcurrency")
+        # The thresholds are read when the Map starts, failures or not.
+        count = percentage = 0.0
+        if state.tolerated_count is not None:
+            count = _whole_seconds(state.tolerated_count(frame), f"{state.path}: ToleratedFailureCount")
+        if state.tolerated_percentage is not None:
+            percentage = _percentage(state.tolerated_percentage(frame), f"{state.path}: ToleratedFailurePercentage")
         results: list[Any] = []
         failed = 0
         processor = cast(Graph, state.processor)
@@ -316,14 +320,12 @@ class Interpreter:
                 failed += 1
                 results.append({"Error": failure.error, "Cause": failure.cause})
         if failed:
-            count = state.tolerated_count(frame) if state.tolerated_count is not None else 0
-            percentage = state.tolerated_percentage(frame) if state.tolerated_percentage is not None else 0
             over_count = bool(count) and failed > count
             over_percentage = bool(percentage) and failed * 100 > percentage * len(items)
             # No threshold set: any failure fails the Map; else exceeding either does.
             if over_count or over_percentage or (not count and not percentage):
                 raise Failure(
-                    "States.ExceedToleratedFailureThreshold",
+                    EXCEED_TOLERATED_FAILURE_THRESHOLD,
                     f"{state.path}: {failed} of {len(items)} iterations failed, more than tolerated",
                 )
         return results

@@ -13,6 +13,18 @@ Two kinds of failure are kept apart on purpose:
 
 from __future__ import annotations
 
+# The names, spelled once for the validator and the simulator (re-exported).
+from ..validate.error_names import (
+    ALL,
+    EXCEED_TOLERATED_FAILURE_THRESHOLD,
+    HEARTBEAT_TIMEOUT,
+    NO_CHOICE_MATCHED,
+    QUERY_EVALUATION_ERROR,
+    RUNTIME,
+    TASK_FAILED,
+    TIMEOUT,
+)
+
 __all__ = [
     "Failure",
     "SimulationError",
@@ -21,14 +33,10 @@ __all__ = [
     "QUERY_EVALUATION_ERROR",
     "TIMEOUT",
     "HEARTBEAT_TIMEOUT",
+    "RUNTIME",
+    "NO_CHOICE_MATCHED",
+    "EXCEED_TOLERATED_FAILURE_THRESHOLD",
 ]
-
-QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
-TIMEOUT = "States.Timeout"
-HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
-RUNTIME = "States.Runtime"
-ALL = "States.ALL"
-TASK_FAILED = "States.TaskFailed"
 
 # Errors that States.TaskFailed does not match: timeouts (AWS documents this),
 # and failures that are not the task's (an expression that cannot be

@@ -16,7 +16,8 @@ class Execution:
     FAILED with ``States.Timeout``); ``output`` is None when it failed,
     ``error`` / ``cause`` are None when it succeeded. ``states`` are the
     names entered, in order, Map iterations and Parallel branches included;
-    ``calls`` every Task attempt; ``events`` the EventBridge entries put;
+    ``calls`` every Task attempt; ``events`` the entries the EventBridge fake
+    received during this run (aws-sdk or optimized PutEvents; not mocked ones);
     ``variables`` the top-level variables at the end."""
 
     __slots__ = ("status", "output", "error", "cause", "states", "calls", "events", "variables", "trace", "name", "state_machine", "start_time", "end_ms", "start_ms")

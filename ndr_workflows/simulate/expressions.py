@@ -165,16 +165,18 @@ class _Expression:
                 raise Failure(QUERY_EVALUATION_ERROR, f"{self.where}: the JSONata expression {self.text!r} evaluated to undefined")
         except ValueError as exc:
             if needs_reference(str(exc)):
-                if self.reference is None:
-                    self.reference = ReferenceExpression(self.text)
                 return self._by_reference(bindings)
             raise Failure(QUERY_EVALUATION_ERROR, f"{self.where}: {exc} (in {self.text!r})") from None
+        except OverflowError:  # an integer jsonatapy cannot convert (beyond 64 bits): Python's engine can
+            return self._by_reference(bindings)
         return value
 
     def _by_reference(self, bindings: dict[str, Any]) -> Any:
+        if self.reference is None:
+            self.reference = ReferenceExpression(self.text)
         try:
             value = self.reference(bindings)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise Failure(QUERY_EVALUATION_ERROR, f"{self.where}: {exc} (in {self.text!r})") from None
         if value is UNDEFINED:
             raise Failure(QUERY_EVALUATION_ERROR, f"{self.where}: the JSONata expression {self.text!r} evaluated to undefined")

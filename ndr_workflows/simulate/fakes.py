@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .calls import json_copy
+from ..validate.error_names import base_error
 from .errors import Failure
 
 __all__ = ["SageMaker", "StartedPipeline", "EventBridge", "ACCOUNT", "REGION"]
@@ -73,8 +74,11 @@ class SageMaker:
         token = arguments.get("ClientRequestToken")
         if not isinstance(token, str) or not 32 <= len(token) <= 128:
             raise _invalid(f"ClientRequestToken must be 32 to 128 characters, got {token!r}")
+        entries = arguments.get("PipelineParameters", []) or []
+        if not isinstance(entries, list):
+            raise _invalid(f"PipelineParameters must be a list, got {entries!r}")
         parameters: dict[str, str] = {}
-        for entry in arguments.get("PipelineParameters", []) or []:
+        for entry in entries:
             if not isinstance(entry, Mapping) or set(entry) != {"Name", "Value"} or not isinstance(entry["Value"], str):
                 raise _invalid(f"PipelineParameters entries are {{Name, Value}} with a string Value, got {entry!r}")
             parameters[str(entry["Name"])] = entry["Value"]
@@ -129,7 +133,7 @@ class EventBridge:
     def put_events(self, arguments: Any, prefix: str = "EventBridge") -> dict[str, Any]:
         entries = arguments.get("Entries") if isinstance(arguments, Mapping) else None
         if not isinstance(entries, list) or not 1 <= len(entries) <= 10:
-            raise Failure(f"{prefix}.{prefix}Exception", "ValidationException: Entries must be a list of 1 to 10 entries")
+            raise Failure(base_error(prefix), "ValidationException: Entries must be a list of 1 to 10 entries")
         answers = []
         for entry in entries:
             self.entries.append(json_copy(entry))

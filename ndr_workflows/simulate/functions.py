@@ -21,10 +21,17 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-__all__ = ["Runtime", "running", "STEP_FUNCTIONS", "OVERRIDES", "iso_millis"]
+__all__ = ["Runtime", "running", "STEP_FUNCTIONS", "OVERRIDES", "iso_millis", "parse_iso_ms", "MIN_MS", "MAX_MS"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MS = timedelta(milliseconds=1)
+# The times an ISO-8601 string with a four-digit year can name, in epoch
+# milliseconds: 0001-01-01T00:00:00.000Z .. 9999-12-31T23:59:59.999Z.
+MIN_MS = -62_135_596_800_000
+MAX_MS = 253_402_300_799_999
 
 
 class Runtime:
@@ -56,9 +63,27 @@ def running(runtime: Runtime) -> Iterator[Runtime]:
 
 def iso_millis(epoch_ms: int) -> str:
     """Epoch milliseconds as Step Functions writes times: ISO-8601, UTC,
-    milliseconds, ``Z``."""
-    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
+    milliseconds, ``Z``. ``epoch_ms`` must lie in ``MIN_MS .. MAX_MS``
+    (the start time is checked so that the simulated clock stays there)."""
+    moment = _EPOCH + timedelta(milliseconds=epoch_ms)
+    return f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
+
+
+def parse_iso_ms(text: Any) -> int | None:
+    """An ISO-8601 date-time with an offset or ``Z`` (the form Step
+    Functions reads: a start time, a Wait's Timestamp) as epoch
+    milliseconds (sub-millisecond digits dropped); None when ``text`` is not
+    one. The result may lie outside ``MIN_MS .. MAX_MS`` (an offset can move
+    year 1 or 9999 over the edge); callers that format it check."""
+    if not isinstance(text, str) or "T" not in text.upper():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return (moment - _EPOCH) // _MS
 
 
 def _is_number(value: Any) -> bool:

@@ -32,25 +32,24 @@ _KEY = re.compile(r"^(\d+)(?:-(\d+))?$")
 
 
 def load_mocks(source: Any) -> dict[str, Any]:
-    """A mock configuration from a dict, a path or JSON text."""
-    if isinstance(source, dict):
-        return source
-    if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise SimulationError(f"cannot read the mock file {source}: {exc.strerror}") from None
-        where = str(source)
-    elif isinstance(source, str):
-        text, where = source, "the mock configuration"
-    else:
-        raise SimulationError(f"mocks must be a dict, a path or JSON text, not {type(source).__name__}")
+    """A mock configuration from a dict, a path or JSON text (files and text
+    read by the validator's reader: no NaN, BOM allowed, depth checked)."""
+    from ..validate.load import UnusableInput, check_json_data, parse_text, read_file
+
     try:
-        loaded = json.loads(text)
-    except ValueError as exc:
-        raise SimulationError(f"{where} is not JSON: {exc}") from None
+        if isinstance(source, dict):
+            check_json_data(source, "mocks")
+            loaded: Any = source
+        elif isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
+            loaded, _, _ = read_file(source)
+        elif isinstance(source, str):
+            loaded, _ = parse_text(source, "text")
+        else:
+            raise SimulationError(f"mocks must be a dict, a path or JSON text, not {type(source).__name__}")
+    except UnusableInput as exc:
+        raise SimulationError(f"the mock configuration: {exc}") from None
     if not isinstance(loaded, dict):
-        raise SimulationError(f"{where}: the mock configuration must be a JSON object")
+        raise SimulationError("the mock configuration must be a JSON object")
     return loaded
 
 

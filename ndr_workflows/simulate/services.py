@@ -20,6 +20,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..steps.events import PUT_EVENTS_RESOURCE
+from ..steps.lambda_ import CALLBACK_INVOKE_RESOURCE as LAMBDA_CALLBACK
+from ..steps.lambda_ import INVOKE_RESOURCE as LAMBDA_INVOKE
+from ..validate.error_names import DYNAMODB_PREFIX
 from .calls import Call, Delayed, Never
 from .dynamodb import DynamoDB
 from .errors import Failure, SimulationError
@@ -32,8 +36,6 @@ Handler = Callable[[Call], Any]
 
 _SDK = "arn:aws:states:::aws-sdk:"
 _DYNAMODB = {"putItem": "put_item", "deleteItem": "delete_item", "getItem": "get_item"}
-LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
-LAMBDA_CALLBACK = "arn:aws:states:::lambda:invoke.waitForTaskToken"
 
 
 @dataclass(frozen=True)
@@ -115,12 +117,12 @@ class Services:
                 return self.events.put_events(arguments, "EventBridge")
             return NOT_MOCKED
         if resource.startswith("arn:aws:states:::dynamodb:") and resource.rsplit(":", 1)[1] in _DYNAMODB:
-            return getattr(self.dynamodb, _DYNAMODB[resource.rsplit(":", 1)[1]])(arguments, "DynamoDB")
-        if resource == "arn:aws:states:::events:putEvents":
+            return getattr(self.dynamodb, _DYNAMODB[resource.rsplit(":", 1)[1]])(arguments, DYNAMODB_PREFIX)
+        if resource == PUT_EVENTS_RESOURCE:
             return self.events.put_events(arguments, "EventBridge")
         if resource == LAMBDA_INVOKE:
             function = arguments.get("FunctionName") if isinstance(arguments, Mapping) else None
-            if function not in self.lambdas:
+            if not isinstance(function, str) or function not in self.lambdas:
                 return NOT_MOCKED
             answer = self._call(self.lambdas[function], arguments.get("Payload"))
             if isinstance(answer, (Delayed, Never)):
@@ -129,7 +131,7 @@ class Services:
         if resource == LAMBDA_CALLBACK:
             function = arguments.get("FunctionName") if isinstance(arguments, Mapping) else None
             payload = arguments.get("Payload") if isinstance(arguments, Mapping) else None
-            if function in self.callbacks:
+            if isinstance(function, str) and function in self.callbacks:
                 return self._call(self.callbacks[function], payload)
             expected = payload.get("expected_pipeline_execution_arn") if isinstance(payload, Mapping) else None
             if isinstance(expected, str) and self.sagemaker.knows(expected):

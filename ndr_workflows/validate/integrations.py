@@ -20,6 +20,7 @@ from __future__ import annotations
 from ..model.errors import Problem
 from . import integration_args as args
 from .common import did_you_mean
+from .error_names import DYNAMODB_EXTRA_ERRORS, DYNAMODB_PREFIX, LAMBDA_EXTRA_ERRORS, LAMBDA_PREFIX, STATES_ERRORS
 from .service_models import ServiceModelsUnavailable, camel_case, load_catalog
 from .walk import JSONATA, iter_states
 
@@ -33,16 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover
     Add = Callable[[Problem], None]
 
 __all__ = ["check_integrations", "Integration", "parse_resource", "STATES_ERRORS", "OPTIMIZED"]
-
-# Every error name Step Functions itself raises (ASL_NOTES.md, plus those of
-# JSONPath, HTTP tasks and Distributed Map, which a definition may also catch).
-STATES_ERRORS = frozenset(
-    """States.ALL States.TaskFailed States.Timeout States.HeartbeatTimeout States.Permissions
-    States.QueryEvaluationError States.BranchFailed States.NoChoiceMatched
-    States.ExceedToleratedFailureThreshold States.Runtime States.DataLimitExceeded States.IntrinsicFailure
-    States.ParameterPathFailure States.ResultPathMatchFailure States.ItemReaderFailed
-    States.ResultWriterFailed States.Http.Socket""".split()
-)
 
 CALLBACK = ".waitForTaskToken"
 
@@ -72,15 +63,15 @@ class Optimized:
         self.open_errors = open_errors
 
 
-# Lambda's service errors as the optimized integration names them (ASL_NOTES.md), beyond Invoke's modeled ones.
-LAMBDA_EXTRA_ERRORS = frozenset({"AWSLambdaException", "SdkClientException", "ClientExecutionTimeoutException", "Unknown"})
+# Lambda's service errors as the optimized integration names them (ASL_NOTES.md),
+# beyond Invoke's modeled ones: LAMBDA_EXTRA_ERRORS (error_names.py, shared with the simulator).
 LAMBDA = Optimized(
     "lambda", "Invoke", parameters=frozenset({"FunctionName", "Payload", "InvocationType", "Qualifier", "ClientContext"}),
-    any_json=frozenset({"Payload"}), suffixes=("", CALLBACK), error_prefix="Lambda", error_extras=LAMBDA_EXTRA_ERRORS,
+    any_json=frozenset({"Payload"}), suffixes=("", CALLBACK), error_prefix=LAMBDA_PREFIX, error_extras=LAMBDA_EXTRA_ERRORS,
 )
 # The optimized DynamoDB integration names errors with the older SDK's
 # spelling, DynamoDB.ConditionalCheckFailedException (ASL_NOTES.md).
-_DYNAMODB = {"error_prefix": "DynamoDB", "error_extras": frozenset({"AmazonDynamoDBException", "SdkClientException"}), "open_errors": False}
+_DYNAMODB = {"error_prefix": DYNAMODB_PREFIX, "error_extras": DYNAMODB_EXTRA_ERRORS, "open_errors": False}
 OPTIMIZED: dict[str, Optimized] = {
     "lambda:invoke": LAMBDA,
     "events:putEvents": Optimized("events", "PutEvents", any_json=frozenset({"Detail"}), suffixes=("", CALLBACK)),
