@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
+from ..validate.cli import finding_line, finding_row
 from . import ContractInputError, check_pipeline_contracts
 
 TYPE_CHECKING = False
@@ -102,16 +103,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.format == "json":
         import json
 
-        rows = [
-            {"file": label, "path": p.path, "code": p.code, "severity": p.severity, "message": p.message, "hint": p.hint}
-            for label, p in findings
-        ]
-        print(json.dumps(rows, indent=2))
+        print(json.dumps([finding_row(label, p) for label, p in findings], indent=2))
     else:
         for label, p in findings:
-            print(f"{label}: {p.path}: {p.code}: {p.message}" + (f" [{p.severity}]" if not p.is_error else ""))
-            if p.hint:
-                print(f"    hint: {p.hint}")
+            print(finding_line(label, p))
     warnings = len(findings) - errors
     print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
     return EXIT_BROKEN if errors else EXIT_OK

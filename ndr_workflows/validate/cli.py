@@ -96,7 +96,14 @@ def _check_flows(options: argparse.Namespace) -> list[tuple[str, Problem]]:
     return found
 
 
-def _text(file: str, f: Problem) -> str:
+def finding_row(file: str, f: Problem) -> dict[str, str]:
+    """One finding as a ``--format json`` row."""
+    return {"file": file, "path": f.path, "code": f.code, "severity": f.severity, "message": f.message, "hint": f.hint}
+
+
+def finding_line(file: str, f: Problem) -> str:
+    """One finding as one line: ``FILE: STATE/PATH: CODE: message (hint: ...)``
+    (the contracts command prints its findings the same way)."""
     message = f.message if f.severity == "error" else f"{f.severity}: {f.message}"
     line = f"{file}: {f.path or TOP_LEVEL}: {f.code}: {message}"
     # one line per finding (scripts count and grep them), the hint at its end
@@ -118,11 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.format == "json":
         import json
 
-        rows = [{"file": file, "path": f.path, "code": f.code, "severity": f.severity, "message": f.message, "hint": f.hint} for file, f in found]
+        rows = [finding_row(file, f) for file, f in found]
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         for file, f in found:
-            print(_text(file, f))
+            print(finding_line(file, f))
     for error in usage_errors:
         print(f"error: {error}", file=sys.stderr)
     errors = sum(1 for _, f in found if f.severity == "error")
