@@ -176,11 +176,20 @@ def test_unreachable_endpoint_is_one_line_exit_1(tmp_path: Path) -> None:
     assert result.stdout.count("\n") <= 1  # at most the validation note
 
 
-def test_no_credentials_is_one_line_exit_1(endpoint: str, tmp_path: Path) -> None:
-    blank = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": ""}
-    result = command("--env", str(write_env(tmp_path)), "--endpoint-url", endpoint, env_overrides=blank)
+NO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+def test_no_credentials_is_one_line_exit_1(tmp_path: Path) -> None:
+    # not a local endpoint: the request is refused while signing, before any connection
+    result = command("--env", str(write_env(tmp_path)), "--endpoint-url", "http://states.example.invalid:5000", env_overrides=NO_CREDENTIALS)
     assert result.returncode == 1, result.stderr
     assert result.stderr.strip() == "error: no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+
+
+def test_a_local_fake_needs_no_credentials(endpoint: str, tmp_path: Path) -> None:
+    result = command("--env", str(write_env(tmp_path)), "--endpoint-url", endpoint, env_overrides=NO_CREDENTIALS)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("5 created")
 
 
 @pytest.mark.parametrize(

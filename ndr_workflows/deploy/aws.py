@@ -20,6 +20,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["AwsError", "make_client", "describe_error", "is_local_endpoint", "validation_client", "endpoint_problem", "machine_arns"]
 
 
+# The credentials used against a localhost endpoint when none are configured.
+LOCAL_FAKE_KEY = "local-fake"
+
+
 class AwsError(RuntimeError):
     """An AWS call failed; ``str()`` is a one-line explanation."""
 
@@ -64,6 +68,10 @@ def make_client(env: Environment, endpoint_url: str | None = None, service: str 
     from botocore.config import Config
 
     session = boto3.session.Session()
+    if is_local_endpoint(endpoint_url) and session.get_credentials() is None:
+        # A fake on this machine (moto server, LocalStack) accepts any
+        # credentials; asking for real ones there would only get in the way.
+        session = boto3.session.Session(aws_access_key_id=LOCAL_FAKE_KEY, aws_secret_access_key=LOCAL_FAKE_KEY)
     options = {"retries": {"max_attempts": 3, "mode": "standard"}, "connect_timeout": 10, "read_timeout": 60}
     options.update(config)
     try:
