@@ -11,7 +11,7 @@ Kinds are registered with ``@mutation(kind, family)``; family is the check
 family of issue 3 (1 structure/fields, 2 JSONata, 3 variables,
 4 integrations, 5 quotas/placeholders). Families 2 and 3 live in
 tests/validate_mutations_jsonata.py, integration kinds in
-tests/validate_mutations_integrations.py (V2); both are imported at the end.
+tests/validate_mutations_integrations.py; both are imported at the end.
 
 The walker here is written independently of ndr_workflows.validate.walk,
 so that the generator does not share the validator's idea of the tree.
@@ -400,10 +400,5 @@ def _rename(graph: dict, old: str, new: str) -> None:
                 entry["Next"] = new
 
 
+import validate_mutations_integrations  # noqa: E402,F401  (family 4)
 import validate_mutations_jsonata  # noqa: E402,F401  (families 2 and 3)
-
-try:  # the integration kinds (V2); absent until that file lands
-    import validate_mutations_integrations  # noqa: F401,E402
-except ModuleNotFoundError as exc:  # pragma: no cover - only while V2's file is missing
-    if exc.name != "validate_mutations_integrations":
-        raise
