@@ -15,6 +15,8 @@ budget.
 
 from __future__ import annotations
 
+from ..validate.common import is_expression
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -83,7 +85,7 @@ def rule_label(rule: object) -> str:
     condition = rule.get("Condition")
     if isinstance(condition, str):
         text = condition.strip()
-        if text.startswith("{%") and text.endswith("%}"):
+        if is_expression(text):
             text = text[2:-2]
         return brief(text)
     for key in ("And", "Or", "Not"):

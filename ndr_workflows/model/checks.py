@@ -23,6 +23,7 @@ reported once.
 from __future__ import annotations
 
 from ..expressions import Expr, iter_exprs
+from ..validate.common import is_expression
 from .base import Action, OnFailure
 from .errors import Problem
 
@@ -169,7 +170,7 @@ def _check_template(value: Any, path: str, label: str, problems: list[Problem], 
         for i, v in enumerate(value):
             _check_template(v, path, f"{label}[{i}]", problems, claimed)
     elif isinstance(value, str):
-        if value.startswith("{%") and value.endswith("%}"):
+        if is_expression(value):
             # It renders as an expression; the validator would judge it as one.
             claimed.add((path, label))
             add(Problem(path, "EXPRESSION_AS_LITERAL", f"{label}: the literal {value!r} looks like a JSONata expression but is a plain string", "wrap the JSONata text in expr(...) without the delimiters"))

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..model.jsonata import analyse
+from ..validate.common import is_expression
 from .errors import QUERY_EVALUATION_ERROR, Failure, SimulationError
 from .functions import OVERRIDES, STEP_FUNCTIONS
 from .reference import UNDEFINED, ReferenceExpression, needs_reference
@@ -77,10 +78,6 @@ class Frame:
         frame = Frame(self.input, context, self.scope)
         frame.error_output = error_output
         return frame
-
-
-def is_expression(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
 
 
 def expression_text(value: str) -> str:

@@ -15,7 +15,7 @@ expression (they are passed through as literal text: never what was meant).
 from __future__ import annotations
 
 from ..model.jsonata import analyse, builtin_functions
-from .common import Problem, did_you_mean
+from .common import Problem, did_you_mean, is_expression
 from .walk import JSONATA, scopes, state_language
 
 TYPE_CHECKING = False
@@ -105,7 +105,7 @@ def state_expressions(state: dict[str, Any]) -> list[tuple[str, str, str]]:
         strings: list[tuple[str, str]] = []
         _strings(value, label, strings)
         for sub, text in strings:
-            if text.startswith("{%") and text.endswith("%}") and len(text) >= 4:
+            if is_expression(text):
                 found.append((sub, text[2:-2].strip(), role))
     return found
 
@@ -132,7 +132,7 @@ def _visit(value: Any, label: str, template: bool, in_array: bool, state: dict[s
             add(Problem(path, "EMPTY_STRING", f"{label}: an empty string literal; asl-validator rejects it", "use \"{% '' %}\" if an empty string is really meant"))
         elif "%" in value:
             _check_string(state, path, label, value, role, add)
-            if value.startswith("{%") and value.endswith("%}") and len(value) >= 4:
+            if is_expression(value):
                 exprs.append((label, value[2:-2].strip(), role))
     elif isinstance(value, dict):
         for k, v in value.items():
@@ -165,7 +165,7 @@ _RESULT, _ERROR_OUTPUT, _TOKEN, _MAP_ITEM = 1, 2, 4, 8
 def _lint(text: str) -> tuple[tuple[tuple[str, str, str], ...], int]:
     """What is wrong with one string whatever field holds it, and which
     context-dependent ``$states`` parts it reads (bit flags)."""
-    if not (text.startswith("{%") and text.endswith("%}") and len(text) >= 4):
+    if not is_expression(text):
         if "{%" in text or "%}" in text:
             return (
                 (
