@@ -20,6 +20,10 @@ when all match.
 Exit codes: 0 success (or all files match); 1 a flow has problems, or
 ``--check`` found differences; 2 unusable arguments or an unwritable
 directory.
+
+The export is a program of the top layer: it resolves flow NAMEs through
+the flow registry (``ndr_workflows.flows``) and runs ``python -m
+ndr_workflows.export`` itself (no launcher).
 """
 
 from __future__ import annotations
@@ -29,15 +33,16 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    import argparse
     from collections.abc import Sequence
 
-__all__ = ["main", "render_flows", "DEFAULT_OUT"]
+__all__ = ["main", "render_flows", "parse_args", "DEFAULT_OUT"]
 
 DEFAULT_OUT = os.path.join("docs", "step_functions_jsonata")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def _parser():  # noqa: ANN202 - argparse is imported lazily with it
+def _parser() -> argparse.ArgumentParser:
     import argparse
 
     from .flows import FLOW_NAMES
@@ -67,62 +72,8 @@ def _parser():  # noqa: ANN202 - argparse is imported lazily with it
     return parser
 
 
-_OPTIONS = ("out", "flow", "check", "completion", "debug")
-
-
-def fast_parse(argv: Sequence[str], flow_names: Sequence[str]) -> dict[str, object] | None:
-    """The parsed options for the everyday argument lists, or None.
-
-    argparse (which imports ``re``) costs a tenth of the export's start-up
-    budget, so plain valid command lines are read here, and anything else
-    (``--help``, abbreviations, mistakes) goes to argparse, which stays the
-    definition of the interface: the test suite checks that both agree.
-    """
-    out: dict[str, object] = {"out": DEFAULT_OUT, "flow": None, "check": False, "completion": "callback", "debug": False}
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        name, eq, inline = arg.partition("=")
-        if name in ("--check", "--debug") and not eq:
-            out[name[2:]] = True
-        elif name in ("--out", "--completion"):
-            if eq:
-                value = inline
-            elif i + 1 < len(argv) and not argv[i + 1].startswith("-"):
-                i += 1
-                value = argv[i]
-            else:
-                return None
-            if name == "--completion" and value not in ("callback", "polling"):
-                return None
-            if not value or value.startswith("-"):
-                return None
-            out[name[2:]] = value
-        elif name == "--flow" and not eq:
-            flows = out["flow"] if isinstance(out["flow"], list) else []
-            j = i + 1
-            while j < len(argv) and not argv[j].startswith("-"):
-                if argv[j] not in flow_names:
-                    return None
-                flows.append(argv[j])
-                j += 1
-            if j == i + 1:
-                return None
-            out["flow"] = flows
-            i = j - 1
-        else:
-            return None
-        i += 1
-    return out
-
-
 def parse_args(argv: Sequence[str]) -> dict[str, object]:
-    """The options, as argparse defines them (fast path for plain command lines)."""
-    from .flows import FLOW_NAMES
-
-    fast = fast_parse(argv, FLOW_NAMES)
-    if fast is not None:
-        return fast
+    """The options, as argparse reads them (exit 2 on unusable arguments)."""
     return vars(_parser().parse_args(list(argv)))
 
 
@@ -201,9 +152,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     diagrams: dict[str, str] = {}
     texts, errors = render_flows(names, str(options["completion"]), bool(options["debug"]), diagrams)
-    from .model.jsonata import save_cache
-
-    save_cache()
     if errors:
         for error in errors:
             print(error, file=sys.stderr)
@@ -229,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if _read(path) == data:
                 print(f"{path}: unchanged")
             else:
-                from .files import write_atomically  # only when something changes: start-up time
+                from .asl.files import write_atomically  # only when something changes
 
                 write_atomically(path, data)
                 print(f"{path}: written")

@@ -14,7 +14,8 @@ and ItemSelector hold.
 
 from __future__ import annotations
 
-from .jsontext import compact, quote
+import json
+
 TYPE_CHECKING = False  # avoids importing typing at run time; type checkers treat it as True
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -104,6 +105,11 @@ def lit(value: object) -> Expr:
     return Expr(compact(value))
 
 
+def compact(value: object) -> str:
+    """JSON text on one line (also JSONata text: JSON literals are valid JSONata)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def _group(text: str) -> str:
     """Parenthesise unless the text is a simple variable path like ``$a.b``."""
     body = text[1:] if text.startswith("$") else text
@@ -117,7 +123,7 @@ def to_jsonata(value: Template) -> str:
     if isinstance(value, Expr):
         return _group(value.text)
     if isinstance(value, dict):
-        members = ", ".join(f"{quote(str(k))}: {to_jsonata(v)}" for k, v in value.items())
+        members = ", ".join(f"{compact(str(k))}: {to_jsonata(v)}" for k, v in value.items())
         return "{" + members + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(to_jsonata(v) for v in value) + "]"

@@ -32,7 +32,7 @@ try:
         warnings.simplefilter("ignore")
         from stepfunctions.steps import FrozenGraph
         from stepfunctions.workflow import Workflow
-except ImportError as exc:  # tests/test_sdk_extra.py
+except ImportError as exc:  # tests/sdk/test_extra.py
     raise ImportError(
         "ndr_workflows.sdk needs the optional 'sdk' extra (stepfunctions 2.3.0 with sagemaker 2.x and "
         f"setuptools<82): pip install 'ndr-workflows[sdk]'  (import failed: {exc})"
@@ -68,9 +68,11 @@ class FrozenDefinition(FrozenGraph):
         super().__init__(dict(definition))
 
     def to_json(self, pretty: bool = False) -> str:
-        from .jsontext import compact, pretty as pretty_text
+        import json
 
-        return pretty_text(self.definition) if pretty else compact(self.definition)
+        from .asl.reader import dumps
+
+        return dumps(self.definition) if pretty else json.dumps(self.definition, ensure_ascii=False, separators=(",", ":"))
 
     def __repr__(self) -> str:
         states = self.definition.get("States") or {}
@@ -179,9 +181,7 @@ class FlowWorkflow(Workflow):
         new = self.definition
         if definition is not None:
             environment = self._environment(substitutions=self.substitutions)
-            from .definitions import as_definition
-
-            new = FrozenDefinition(_substituted(self.name, as_definition(definition, check=True)[0], environment))
+            new = FrozenDefinition(_substituted(self.name, _definition(definition)[0], environment))
         planned = self._deploy(dry_run=True, definition=new, role=role)
         if planned.action == "would create":
             raise LookupError(f"state machine {self.name!r} does not exist; call .create() or .deploy()")
@@ -258,16 +258,16 @@ def workflow(
     definition must then hold no ``${...}`` placeholder by the time it is
     created. ``endpoint_url`` points the client at a local fake.
     """
-    from .definitions import as_definition
-
-    definition, flow_name = as_definition(flow, check=True)
+    definition, flow_name = _definition(flow)
     substitutions: dict[str, str] = {}
     logging: Logging | None = None
     tracing = False
     if env is not None:
         from .deploy import Environment, load_environment
 
-        environment = env if isinstance(env, Environment) else load_environment(env)
+        from .flows import FLOW_NAMES
+
+        environment = env if isinstance(env, Environment) else load_environment(env, FLOW_NAMES)
         if name is None:
             if not flow_name:
                 raise ValueError("name= is needed: a definition has no flow NAME to prefix")
@@ -299,9 +299,27 @@ def workflow(
 def _substituted(name: str, definition: dict[str, Any], environment: Environment) -> dict[str, Any]:
     """``definition`` with the environment's values; NotDeployable listing
     every missing or unknown substitution (the deploy's own check)."""
+    from .cli.definitions import known_placeholders
     from .deploy.substitution import substitute, substitution_problems
 
-    problems = substitution_problems(environment, {name: definition})
+    problems = substitution_problems(environment, {name: definition}, known_placeholders())
     if problems:
         raise NotDeployable(f"{name}: the substitutions of {environment.source} do not fit:\n  " + "\n  ".join(problems))
     return dict(substitute(definition, environment.substitutions))
+
+
+def _definition(flow: Any) -> tuple[dict[str, Any], str]:
+    """(definition, flow NAME or "") of a flow, a flow NAME, a dict, JSON
+    text or a file; BuildError for a flow whose build has errors."""
+    from .asl.problems import has_errors
+    from .cli.definitions import resolve
+    from .model import BuildError
+
+    read = resolve(flow)
+    if read.built and has_errors(read.findings):
+        raise BuildError(read.findings, read.name or "flow")
+    if not isinstance(read.data, dict):
+        if read.size is None and not read.built:  # a Python value, not a definition
+            raise TypeError(f"expected a definition (dict, JSON text, path), a flow NAME or a StateMachine, got {type(flow).__name__}")
+        raise ValueError(f"{read.name or 'definition'}: a definition is a JSON object, not {type(read.data).__name__}")
+    return read.data, read.name

@@ -1,8 +1,8 @@
-"""Benchmark ndr_workflows.model.jsonata_syntax against jsonata-python.
+"""Benchmark ndr_workflows.asl.jsonata_syntax against jsonata-python.
 
 Prints the import time of each module (fresh interpreter, median of 9 runs, the bare
 interpreter start-up measured the same way) and the parse throughput over the valid
-expression corpus of tests/test_jsonata_syntax.py.
+expression corpus of tests/asl/test_jsonata_syntax.py.
 
 Usage: .venv/bin/python scripts/bench_jsonata_syntax.py
 """
@@ -88,7 +88,7 @@ def main() -> None:
 
     from jsonata.parser import Parser
 
-    from ndr_workflows.model.jsonata_syntax import analyse_text, parse
+    from ndr_workflows.asl.jsonata_syntax import analyse_text, parse
 
     corpus = VALID_EXPRESSIONS
     n_chars = sum(map(len, corpus)) / len(corpus)

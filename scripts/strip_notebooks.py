@@ -4,7 +4,7 @@
     .venv/bin/python scripts/strip_notebooks.py [NOTEBOOK ...]   (default: notebooks/*.ipynb)
 
 Committed notebooks carry no outputs, so they diff cleanly and never hold
-ARNs or account data from a run; tests/test_notebook.py checks it. Exit 0,
+ARNs or account data from a run; tests/notebook/test_notebook.py checks it. Exit 0,
 or 2 when a file cannot be read as a notebook.
 """
 

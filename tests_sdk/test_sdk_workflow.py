@@ -57,7 +57,7 @@ def test_the_pinned_set_installs_and_imports_together() -> None:
 
 def test_create_execute_list_and_attach(sfn: Any) -> None:
     from ndr_workflows.flows import build_flow
-    from ndr_workflows.jsontext import pretty
+    from ndr_workflows.asl.reader import dumps as pretty
 
     sdk = _sdk()
     flow = build_flow(FLOW)

@@ -1,17 +1,18 @@
-"""Small helpers every check family shares."""
+"""Small helpers the whole package shares: the did-you-mean of every
+message, what counts as a JSONata expression string, readable values."""
 
 from __future__ import annotations
-
-from ..model.errors import Problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Iterable
     from typing import Any, TypeGuard
 
+    from .problems import Problem
+
     Add = Callable[[Problem], None]
 
-__all__ = ["Problem", "did_you_mean", "is_int", "is_number", "is_expression", "describe", "MAX_NAME_LENGTH", "RESERVED_VARIABLES"]
+__all__ = ["did_you_mean", "is_int", "is_number", "is_expression", "describe", "MAX_NAME_LENGTH", "RESERVED_VARIABLES"]
 
 MAX_NAME_LENGTH = 80
 RESERVED_VARIABLES = frozenset({"states"})

@@ -1,28 +1,106 @@
-"""Reading a definition file: JSON with the duplicate keys kept in view.
+"""The one reader: a file, JSON text, a dict or a flow -> a definition.
 
-``json.loads`` silently keeps the last of two equal keys, so a state
-defined twice under one name would vanish without a word. The loader
-records every object that had a duplicate key and reports it at the state
-that holds it.
+Every part that takes "a definition" (the validator, the simulator, the
+diagrams, the deploy, the pipeline contracts) reads it here, the same way:
+
+* a path (``os.PathLike``, or a ``str`` naming an existing file) is read
+  as a file; other ``str`` and ``bytes`` are parsed as JSON text;
+* a ``dict`` (or another mapping) must be JSON data (string keys, no NaN),
+  as must any other JSON value (the validator reports that it is no
+  definition);
+* a flow -- any object with ``checked_dict()``, as the model's
+  ``StateMachine`` has -- is rendered, with its build problems as findings
+  (this layer never imports the model: it only calls the method);
+* any other object with ``to_dict()`` (the Data Science SDK's graphs).
+
+A flow NAME is not read here: resolving one needs the flow registry, which
+sits above every part that reads definitions (``ndr_workflows.cli``).
+
+JSON text is parsed with the duplicate keys kept in view: ``json.loads``
+silently keeps the last of two equal keys, so a state defined twice under
+one name would vanish without a word. The reader records every object that
+had a duplicate key and reports it at the state that holds it. The one
+writer, :func:`dumps`, is here too: the canonical text of a definition.
 """
 
 from __future__ import annotations
 
 import json
+import os
 
-from .common import Problem
+from .problems import Problem
 from .walk import nested_graphs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
-    from typing import Any
+    from typing import Any, TypeGuard
 
-__all__ = ["UnusableInput", "parse_text", "read_file", "check_json_data"]
+__all__ = ["UnusableInput", "Definition", "read_definition", "parse_text", "read_file", "check_json_data", "dumps", "is_path"]
 
 
 class UnusableInput(ValueError):
     """The input cannot be judged at all: unreadable, or not JSON."""
+
+
+class Definition:
+    """What :func:`read_definition` found: ``data`` (the parsed definition,
+    a dict when usable), ``name`` (the flow's name or the file's stem, ""
+    when there is none), ``findings`` (duplicate keys; a flow's build
+    problems), ``size`` (bytes of the file or text, None for data) and
+    ``built`` (whether it came from a flow, whose build checks have run)."""
+
+    __slots__ = ("data", "name", "findings", "size", "built")
+
+    def __init__(self, data: Any, name: str = "", findings: list[Problem] | None = None, size: int | None = None, built: bool = False) -> None:
+        self.data = data
+        self.name = name
+        self.findings = findings or []
+        self.size = size
+        self.built = built
+
+
+def is_path(value: object) -> TypeGuard[str | os.PathLike[str]]:
+    """Whether :func:`read_definition` reads ``value`` as a file name."""
+    if isinstance(value, os.PathLike):
+        return True
+    return isinstance(value, str) and not value.lstrip().startswith(("{", "[")) and os.path.isfile(value)
+
+
+def read_definition(value: object, source: str = "definition") -> Definition:
+    """``value`` read as the module's docstring says; UnusableInput when it
+    cannot be read or is not JSON data (``source`` names it in messages)."""
+    if isinstance(value, (dict, list, int, float)) or value is None:  # JSON data (the checks judge a non-object)
+        check_json_data(value, source)
+        return Definition(value)
+    checked = getattr(value, "checked_dict", None)
+    if callable(checked):  # a flow: rendered, its build problems as findings
+        data, problems = checked()
+        return Definition(data, str(getattr(value, "name", None) or ""), list(problems), built=True)
+    if is_path(value):
+        path = os.fspath(value)
+        data, findings, size = read_file(path)
+        return Definition(data, os.path.splitext(os.path.basename(path))[0], findings, size)
+    if isinstance(value, (str, bytes)):
+        try:
+            data, findings = parse_text(value, source)
+        except UnusableInput:
+            if isinstance(value, str) and value.strip() and not value.lstrip().startswith(("{", "[")) and "\n" not in value:
+                raise UnusableInput(f"{source}: {value!r} is neither JSON text nor an existing file") from None
+            raise
+        return Definition(data, "", findings, len(value.encode("utf-8") if isinstance(value, str) else value))
+    if callable(getattr(value, "to_dict", None)):  # the SDK's graphs
+        return read_definition(dict(value.to_dict()), source)  # type: ignore[attr-defined]
+    if hasattr(value, "keys") and hasattr(value, "__getitem__"):  # another Mapping
+        return read_definition({key: value[key] for key in value.keys()}, source)  # type: ignore[attr-defined, index]
+    raise UnusableInput(f"{source}: expected a definition (a dict, JSON text, a file) or a flow, not {type(value).__name__}")
+
+
+def dumps(definition: Any) -> str:
+    """The canonical text of a definition: keys in their order, 2-space
+    indent, non-ASCII as is (UTF-8), a newline at the end. The export
+    writes these bytes and the deploy sends them."""
+    return json.dumps(definition, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _no_constant(name: str) -> Any:
@@ -82,7 +160,7 @@ def check_json_data(value: Any, where: str = "definition") -> None:
             raise UnusableInput(f"{at}: {type(item).__name__} is not a JSON value")
 
 
-def read_file(path: str | Path) -> tuple[Any, list[Problem], int]:
+def read_file(path: str | os.PathLike[str] | Path) -> tuple[Any, list[Problem], int]:
     """(definition, duplicate-key findings, size in bytes) of a file."""
     try:
         with open(path, "rb") as handle:

@@ -1,9 +1,15 @@
 """Walking an ASL definition (plain data) scope by scope and state by state.
 
-Every check family walks the same way, and a definition may be anything a
-file holds (a state that is a list, ``States`` that is a string...), so the
-walk lives here once: it yields what is there and skips what is not a
-dict; the structure checks report the rest.
+The validator, the simulator, the diagrams, the deploy's IAM policies and
+the pipeline contracts all walk definitions the same way, and a definition
+may be anything a file holds (a state that is a list, ``States`` that is a
+string...), so the walk lives here once: it yields what is there and skips
+what is not a dict; the structure checks report the rest.
+
+One :class:`Scope` models a graph for all of them: the validator checks
+each scope's states and variables, the simulator gives each run of a scope
+its own variables (reading the enclosing scope's when
+:attr:`Scope.reads_outer_variables`), the diagrams draw each as a group.
 
 Paths name states from the top, ``Outer/Inner`` for a state inside a Map's
 ItemProcessor or a Parallel branch (as the model's build errors do); ``""``
@@ -17,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterator
     from typing import Any
 
-__all__ = ["Scope", "scopes", "iter_states", "state_language", "nested_graphs", "JSONATA", "JSONPATH"]
+__all__ = ["Scope", "scopes", "iter_states", "state_language", "top_language", "nested_graphs", "transitions", "targets", "map_mode", "JSONATA", "JSONPATH"]
 
 JSONATA = "JSONata"
 JSONPATH = "JSONPath"
@@ -65,6 +71,24 @@ class Scope:
         ``ItemProcessor.StartAt`` / ``Branches[0].StartAt`` when nested."""
         return f"{self.field}.{key}" if self.field else key
 
+    @property
+    def reads_outer_variables(self) -> bool:
+        """Whether the states of this graph see the variables of the
+        enclosing one: a Map iteration and a Parallel branch do, a
+        Distributed Map's child workflow (a separate execution) does not."""
+        return self.kind in ("map", "parallel")
+
+    def children(self, name: str, state: Any) -> list[Scope]:
+        """The graphs nested in state ``name`` of this scope (a Map's
+        processor, a Parallel's branches), as scopes."""
+        language = state_language(state, self.language)
+        return [Scope(graph, self.prefix + str(name), field, language, kind, self) for field, graph, kind in nested_graphs(state)]
+
+    @classmethod
+    def top(cls, definition: Any) -> Scope:
+        """The top-level graph of a definition."""
+        return cls(definition, "", "", top_language(definition), "top", None)
+
 
 def state_language(state: Any, inherited: str) -> str:
     """The query language a state uses: its own ``QueryLanguage`` when it is
@@ -109,18 +133,46 @@ def nested_graphs(state: Any) -> list[tuple[str, Any, str]]:
     return []
 
 
+def transitions(state: Any) -> list[tuple[str, Any, dict[str, Any] | None]]:
+    """(field, target, entry) of every transition a state (plain data)
+    declares: ``Next``, each ``Choices[i].Next`` and ``Default`` of a Choice,
+    each ``Catch[i].Next``, in that order; ``entry`` is the Choice rule or
+    Catch object that holds the transition (None for Next and Default)."""
+    if not isinstance(state, dict):
+        return []
+    found: list[tuple[str, Any, dict[str, Any] | None]] = []
+    if "Next" in state:
+        found.append(("Next", state["Next"], None))
+    if state.get("Type") == "Choice":
+        choices = state.get("Choices")
+        if isinstance(choices, list):
+            for i, rule in enumerate(choices):
+                if isinstance(rule, dict) and "Next" in rule:
+                    found.append((f"Choices[{i}].Next", rule["Next"], rule))
+        if "Default" in state:
+            found.append(("Default", state["Default"], None))
+    catches = state.get("Catch")
+    if isinstance(catches, list):
+        for i, catch in enumerate(catches):
+            if isinstance(catch, dict) and "Next" in catch:
+                found.append((f"Catch[{i}].Next", catch["Next"], catch))
+    return found
+
+
+def targets(state: Any) -> list[tuple[str, Any]]:
+    """(field, target) of every transition a state (plain data) declares."""
+    return [(field, target) for field, target, _ in transitions(state)]
+
+
 def scopes(definition: Any) -> Iterator[Scope]:
     """Every graph of the definition, the top level first, depth first."""
-    top = Scope(definition, "", "", top_language(definition), "top", None)
-    todo = [top]
+    todo = [Scope.top(definition)]
     while todo:
         scope = todo.pop()
         yield scope
         children = []
         for name, state in scope.states().items():
-            language = state_language(state, scope.language)
-            for field, graph, kind in nested_graphs(state):
-                children.append(Scope(graph, scope.prefix + str(name), field, language, kind, scope))
+            children.extend(scope.children(name, state))
         todo.extend(reversed(children))
 
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 import os
 import sys
 
-from ..validate.cli import finding_line, finding_row
-from . import ContractInputError, check_pipeline_contracts
+from ..flows import FLOW_NAMES
+
+from ..asl.problems import finding_line, finding_row
+from ..contracts import ContractInputError, check_pipeline_contracts
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,7 +25,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
     from typing import Any
 
-    from ..model.errors import Problem
+    from ..asl.problems import Problem
+
+__all__ = ["main", "run"]
 
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
 
@@ -70,7 +74,7 @@ def _sources(paths: list[str]) -> list[tuple[str, Any]]:
         from pathlib import Path
 
         return [(path, Path(path)) for path in paths]
-    from ..flows import FLOW_NAMES, build_flow
+    from ..flows import build_flow
 
     return [(name, build_flow(name)) for name in FLOW_NAMES]
 
@@ -81,9 +85,14 @@ def _substitutions(env_file: str | None) -> dict[str, str]:
     from ..deploy import load_environment
 
     try:
-        return dict(load_environment(env_file).substitutions)
+        return dict(load_environment(env_file, FLOW_NAMES).substitutions)
     except ValueError as exc:  # EnvFileError lists every problem
         raise ContractInputError(str(exc)) from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m ndr_workflows.contracts``."""
+    return run(argv)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -1,75 +1,64 @@
-"""A definition dict from whatever a user hands over.
+"""Flow NAMEs, resolved: the one place below the programs that knows the flows.
 
-Every entry point that takes "a flow" (diagrams, contracts, IAM policies,
-the SDK wrapper, the deploy) accepts the same things, read the same way, so
-there is one reader: a StateMachine, a definition dict, JSON text, a path to
-a definition file (a ``Path``, or a str naming an existing file), a flow
-NAME, or any object with ``to_dict()`` (the SDK's graphs). Only ``os`` is
-imported up front; ``json`` and the flows when needed.
+The parts that take a definition (validate, simulate, diagram, deploy,
+contracts) read files, text, dicts and flows through the package's one
+reader (:func:`ndr_workflows.asl.reader.read_definition`); only the programs
+know the flow registry, so a NAME becomes a flow here:
+
+* :func:`resolve` -- a NAME, or anything the reader reads, as a definition;
+* :func:`flow_definitions` -- NAME -> flow for the selected flows;
+* :func:`known_placeholders` -- the ``${Name}`` names the five flows use,
+  against which an environment file's substitutions are checked.
 """
 
 from __future__ import annotations
 
-import os
+import functools
+
+from ..asl.reader import Definition, UnusableInput, read_definition
+from ..flows import FLOW_NAMES, build_flow
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from pathlib import Path
+    from collections.abc import Iterable
     from typing import Any
 
-__all__ = ["as_definition", "existing_path"]
+__all__ = ["resolve", "flow_definitions", "known_placeholders"]
 
 
-def existing_path(value: object) -> Path | None:
-    """``value`` as a Path when it is one, or a str that is not JSON text
-    and names an existing file; else None."""
-    from pathlib import Path
+def resolve(value: object) -> Definition:
+    """``value`` as a definition: a flow NAME is built (its build problems
+    as findings), anything else is read by the one reader. UnusableInput
+    (a ValueError) says what is wrong, naming the flows for a bad NAME."""
+    if isinstance(value, str) and value in FLOW_NAMES:
+        return read_definition(build_flow(value))
+    try:
+        return read_definition(value)
+    except UnusableInput:
+        if isinstance(value, str) and value.isidentifier():
+            raise UnusableInput(f"{value!r} is neither a flow NAME ({', '.join(FLOW_NAMES)}), an existing definition file nor JSON text") from None
+        raise
 
-    if isinstance(value, os.PathLike):
-        return Path(os.fspath(value))
-    if isinstance(value, str) and not value.lstrip().startswith(("{", "[")) and os.path.isfile(value):
-        return Path(value)
-    return None
+
+def flow_definitions(names: Iterable[str] | None = None) -> dict[str, Any]:
+    """NAME -> the built flow, for ``names`` (default: all five, in order);
+    ValueError naming the flows for an unknown NAME."""
+    selected = list(dict.fromkeys(names)) if names else list(FLOW_NAMES)
+    unknown = [name for name in selected if name not in FLOW_NAMES]
+    if unknown:
+        raise ValueError(f"unknown flow {unknown[0]!r}; the flows are: {', '.join(FLOW_NAMES)}")
+    return {name: build_flow(name) for name in selected}
 
 
-def as_definition(value: object, *, check: bool = False) -> tuple[dict[str, Any], str]:
-    """(definition dict, title) of ``value``; ValueError / TypeError saying what is wrong.
+def known_placeholders() -> frozenset[str]:
+    """Every ``${Name}`` any of the five flows uses, as exported."""
+    return frozenset(name for _flow, names in _flow_placeholders() for name in names)
 
-    ``check``: a StateMachine is built with its checks (BuildError when it
-    is wrong); by default it is rendered as it is, so a broken flow can
-    still be drawn or inspected. The title is the flow's or file's name ("" if none).
-    """
-    if hasattr(value, "to_dict") and hasattr(value, "graph"):  # a StateMachine
-        flow: Any = value
-        return dict(flow.to_dict(check=check)), str(flow.name or "")
-    if isinstance(value, dict):
-        return value, ""
-    title = ""
-    path = existing_path(value)
-    if path is not None:
-        try:
-            value = path.read_bytes()
-        except OSError as exc:
-            raise ValueError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        title = path.stem
-    elif isinstance(value, str) and not value.lstrip().startswith("{"):
-        from .flows import FLOW_NAMES, build_flow
 
-        if value in FLOW_NAMES:
-            return build_flow(value).to_dict(check=check), value
-        raise ValueError(f"{value!r} is neither a flow NAME ({', '.join(FLOW_NAMES)}), an existing definition file nor JSON text")
-    if isinstance(value, (str, bytes)):
-        import json
+@functools.lru_cache(maxsize=1)
+def _flow_placeholders() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Built once per process: building the five flows is the slow part of
+    every substitution check, and they do not change while it runs."""
+    from ..validate import placeholders
 
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError) as exc:
-            raise ValueError(f"{title or 'definition'}: not JSON: {exc}") from None
-        if not isinstance(value, dict):
-            raise ValueError(f"{title or 'definition'}: a definition is a JSON object, not {type(value).__name__}")
-        return value, title
-    if callable(getattr(value, "to_dict", None)):  # the SDK's graphs
-        return dict(value.to_dict()), ""  # type: ignore[attr-defined]
-    if hasattr(value, "keys") and hasattr(value, "__getitem__"):  # another Mapping
-        return {key: value[key] for key in value.keys()}, ""  # type: ignore[attr-defined, index]
-    raise TypeError(f"expected a definition (dict, JSON text, path), a flow NAME or a StateMachine, got {type(value).__name__}")
+    return tuple((name, tuple(placeholders(build_flow(name).to_dict()))) for name in FLOW_NAMES)

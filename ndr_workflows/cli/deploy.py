@@ -5,7 +5,9 @@
     python -m ndr_workflows.deploy --env ENV_FILE [--flow NAME ...]
         [--iam-policy DIR] [--cloudformation FILE]
 
-The second form writes files and talks to no AWS endpoint.
+The second form writes files and talks to no AWS endpoint. This program
+resolves the flow NAMEs and checks the environment file against all five
+flows; :mod:`ndr_workflows.deploy` does the work on their definitions.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
     from typing import Any
 
-__all__ = ["main"]
+__all__ = ["main", "load_env", "deploy_flows", "flows_template"]
 
 EPILOG = """\
 exit codes:
@@ -64,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _endpoint_url(text: str) -> str:
     """argparse type: an http(s) URL with a host, else exit 2 saying why."""
-    from .aws import endpoint_problem
+    from ..deploy.aws import endpoint_problem
 
     problem = endpoint_problem(text)
     if problem:
@@ -75,12 +77,53 @@ def _endpoint_url(text: str) -> str:
 def _alias(text: str) -> str:
     """argparse type: a name Step Functions accepts for an alias (checked
     before anything is deployed, not by AWS after the update)."""
-    from .environment import check_alias
+    from ..deploy.environment import check_alias
 
     problem = check_alias(text)
     if problem:
         raise argparse.ArgumentTypeError(problem)
     return text
+
+
+def load_env(source: Any, names: Any = None) -> Any:
+    """The environment file (or mapping) checked as the deploy command checks
+    it: the prefix must leave room for every flow's name; when the file has
+    bad fields, its substitutions are judged too (against the flows
+    ``names``, default all five), so one error lists everything."""
+    from ..deploy.environment import EnvFileError, Environment, load_environment
+    from ..deploy.plan import read_definitions
+    from ..deploy.substitution import with_substitution_problems
+    from ..flows import FLOW_NAMES
+    from .definitions import flow_definitions, known_placeholders
+
+    if isinstance(source, Environment):
+        return source
+    try:
+        return load_environment(source, FLOW_NAMES)
+    except EnvFileError as exc:
+        raise with_substitution_problems(exc, read_definitions(flow_definitions(names)), known_placeholders()) from None
+
+
+def deploy_flows(env: Any, names: Any = None, **options: Any) -> list[Any]:
+    """Deploy the flows ``names`` (a NAME or several; default all five) as
+    ``python -m ndr_workflows.deploy`` does: the environment's substitution
+    keys are checked against all five flows. Options as
+    :func:`ndr_workflows.deploy.deploy`."""
+    from ..deploy import deploy
+    from .definitions import flow_definitions, known_placeholders
+
+    names = [names] if isinstance(names, str) else names
+    env = load_env(env, names)
+    return deploy(env, flow_definitions(names), known_placeholders=known_placeholders(), **options)
+
+
+def flows_template(env: Any, names: Any = None) -> dict[str, Any]:
+    """The CloudFormation template of the flows ``names`` (default all five),
+    substitutions checked against all five flows."""
+    from ..deploy import cloudformation_template
+    from .definitions import flow_definitions, known_placeholders
+
+    return cloudformation_template(load_env(env, names), flow_definitions(names), known_placeholders=known_placeholders())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,16 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     writing = args.iam_policy is not None or args.cloudformation is not None
     if writing and (args.dry_run or args.publish or args.endpoint_url is not None or args.check_pipelines):
         parser.error("--iam-policy/--cloudformation only write files; they do not combine with --dry-run, --publish, --endpoint-url or --check-pipelines")
-    from .environment import EnvFileError, load_environment
+    from ..deploy.environment import EnvFileError
 
     try:
-        try:
-            env = load_environment(args.env)
-        except EnvFileError as exc:
-            from .plan import definitions_for
-            from .substitution import with_substitution_problems
-
-            raise with_substitution_problems(exc, definitions_for(args.flow)) from None
+        env = load_env(args.env, args.flow)
         if writing:
             return _write_files(env, args.flow, args.iam_policy, args.cloudformation)
         return _deploy(env, args)
@@ -111,14 +148,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _deploy(env: Any, args: argparse.Namespace) -> int:
-    from .aws import AwsError
-    from .deployer import deploy
+    from ..deploy.aws import AwsError
 
     def echo(line: str) -> None:
         print(line, flush=True)
 
     try:
-        results = deploy(env, args.flow, dry_run=args.dry_run, endpoint_url=args.endpoint_url, publish=args.publish, alias=args.alias, echo=echo, check_pipelines=args.check_pipelines)
+        results = deploy_flows(env, args.flow, dry_run=args.dry_run, endpoint_url=args.endpoint_url, publish=args.publish, alias=args.alias, echo=echo, check_pipelines=args.check_pipelines)
     except AwsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -140,30 +176,30 @@ def _deploy(env: Any, args: argparse.Namespace) -> int:
 def _write_files(env: Any, flows: list[str] | None, policy_dir: str | None, template_file: str | None) -> int:
     from pathlib import Path
 
-    from ..jsontext import pretty
-    from ..model import BuildError
-    from .iam import PolicyError, policy_for
-    from .plan import definitions_for
-
-    from .environment import EnvFileError
-    from .substitution import substitution_problems
+    from ..asl.reader import dumps
+    from ..deploy.environment import EnvFileError
+    from ..deploy.iam import PolicyError, policy_for
+    from ..deploy.plan import FlowError, read_definitions
+    from ..deploy.substitution import substitution_problems
+    from .definitions import flow_definitions, known_placeholders
 
     outputs: list[tuple[Path, str]] = []
-    definitions = definitions_for(flows)
-    problems = substitution_problems(env, {n: d for n, d in definitions.items() if isinstance(d, dict)})
+    definitions = read_definitions(flow_definitions(flows))
+    known = known_placeholders()
+    problems = substitution_problems(env, {n: d for n, d in definitions.items() if isinstance(d, dict)}, known)
     if problems:
         raise EnvFileError(env.source, problems)
     try:
         if policy_dir is not None:
             for name, definition in definitions.items():
-                if isinstance(definition, BuildError):
+                if isinstance(definition, FlowError):
                     raise definition
-                outputs.append((Path(policy_dir) / f"{name}.policy.json", pretty(policy_for(definition, env))))
+                outputs.append((Path(policy_dir) / f"{name}.policy.json", dumps(policy_for(definition, env))))
         if template_file is not None:
-            from .cloudformation import cloudformation_template
+            from ..deploy.cloudformation import cloudformation_template
 
-            outputs.append((Path(template_file), pretty(cloudformation_template(env, flows))))
-    except (PolicyError, BuildError) as exc:
+            outputs.append((Path(template_file), dumps(cloudformation_template(env, definitions, known_placeholders=known))))
+    except (PolicyError, FlowError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return _write_all(outputs)
@@ -171,10 +207,10 @@ def _write_files(env: Any, flows: list[str] | None, policy_dir: str | None, temp
 
 def _write_all(outputs: list[tuple[Path, str]]) -> int:
     """All the files or none: every target checked, every temporary file
-    written, then all renamed (:mod:`ndr_workflows.files`)."""
+    written, then all renamed (:mod:`ndr_workflows.asl.files`)."""
     import os
 
-    from ..files import target_problem, write_all
+    from ..asl.files import target_problem, write_all
 
     for path, _text in outputs:
         problem = target_problem(str(path))

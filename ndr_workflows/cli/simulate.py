@@ -20,8 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .api import DEFAULT_EXECUTION_NAME, DEFAULT_START_TIME, parse_start_time, run
-from .errors import SimulationError
+from ..simulate.api import DEFAULT_EXECUTION_NAME, DEFAULT_START_TIME, parse_start_time, run
+from ..simulate.errors import SimulationError
 
 EPILOG = f"""\
 The state machine's key under the mock file's StateMachines is the definition
@@ -61,9 +61,9 @@ def _parser() -> Any:
 
 
 def _read_json(path: str, what: str) -> Any:
-    """A JSON file (``-``: stdin) read by the validator's reader: no NaN or
+    """A JSON file (``-``: stdin) read by the package's one reader: no NaN or
     Infinity, a UTF-8 BOM allowed, nesting too deep for Python refused."""
-    from ..validate.load import UnusableInput, parse_text, read_file
+    from ..asl.reader import UnusableInput, parse_text, read_file
 
     try:
         if path == "-":
@@ -79,9 +79,10 @@ def _substitutions(path: str) -> dict[str, str]:
     """The environment file's substitutions, read by the deploy package's
     loader (which checks the whole file)."""
     from ..deploy.environment import EnvFileError, load_environment
+    from ..flows import FLOW_NAMES
 
     try:
-        return dict(load_environment(Path(path)).substitutions)
+        return dict(load_environment(Path(path), FLOW_NAMES).substitutions)
     except EnvFileError as exc:
         raise SimulationError(str(exc)) from None
     except OSError as exc:

@@ -28,12 +28,11 @@ if TYPE_CHECKING:  # pragma: no cover
     import argparse
     from collections.abc import Sequence
 
-    from ..model.errors import Problem
+    from ..asl.problems import Problem
 
 __all__ = ["main", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-TOP_LEVEL = "(state machine)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,8 +67,8 @@ def _expand(paths: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 def _check_files(files: Sequence[str], options: argparse.Namespace) -> tuple[list[tuple[str, Problem]], list[str]]:
-    from . import validate
-    from .load import UnusableInput
+    from ..asl.reader import UnusableInput
+    from ..validate import validate
 
     found: list[tuple[str, Problem]] = []
     errors: list[str] = []
@@ -87,7 +86,7 @@ def _check_files(files: Sequence[str], options: argparse.Namespace) -> tuple[lis
 
 def _check_flows(options: argparse.Namespace) -> list[tuple[str, Problem]]:
     from ..flows import FLOW_NAMES, build_flow
-    from . import validate
+    from ..validate import validate
 
     found: list[tuple[str, Problem]] = []
     for name in FLOW_NAMES:
@@ -96,21 +95,9 @@ def _check_flows(options: argparse.Namespace) -> list[tuple[str, Problem]]:
     return found
 
 
-def finding_row(file: str, f: Problem) -> dict[str, str]:
-    """One finding as a ``--format json`` row."""
-    return {"file": file, "path": f.path, "code": f.code, "severity": f.severity, "message": f.message, "hint": f.hint}
-
-
-def finding_line(file: str, f: Problem) -> str:
-    """One finding as one line: ``FILE: STATE/PATH: CODE: message (hint: ...)``
-    (the contracts command prints its findings the same way)."""
-    message = f.message if f.severity == "error" else f"{f.severity}: {f.message}"
-    line = f"{file}: {f.path or TOP_LEVEL}: {f.code}: {message}"
-    # one line per finding (scripts count and grep them), the hint at its end
-    return f"{line} (hint: {f.hint})" if f.hint else line
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    from ..asl.problems import finding_line, finding_row
+
     options = _parser().parse_args(sys.argv[1:] if argv is None else list(argv))
     if options.paths:
         files, usage_errors = _expand(options.paths)

@@ -22,6 +22,8 @@ online (deploy) from :func:`pipeline_definitions_from_aws`.
 
     python -m ndr_workflows.contracts DEFINITION.json ... --pipeline NAME=PIPELINE.json ... [--env ENV_FILE] [--format text|json]
 
+(the command line is :mod:`ndr_workflows.cli.contracts`)
+
 ``NAME`` is the pipeline's name, or the placeholder's name (``PipelineName15m``)
 when the definition says ``${PipelineName15m}``. Exit codes: 0 no error
 found (warnings are printed), 1 a contract is broken, 2 unusable arguments
@@ -30,12 +32,15 @@ or unreadable files. Neither boto3 nor sagemaker is imported by this module.
 
 from __future__ import annotations
 
-from ..model.errors import Problem
-from ..validate.common import did_you_mean, is_expression
+from ..asl.common import did_you_mean, is_expression
+from ..asl.placeholders import substitute
+from ..asl.problems import Problem
+from ..asl.resources import SAGEMAKER_START_PIPELINE as START_PIPELINE
+from ..asl.walk import iter_states
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Mapping
     from typing import Any
 
 __all__ = [
@@ -46,10 +51,8 @@ __all__ = [
     "load_pipeline_definition",
     "pipeline_definitions_from_aws",
     "pipeline_starts",
-    "main",
 ]
 
-START_PIPELINE = "arn:aws:states:::aws-sdk:sagemaker:startPipelineExecution"
 TYPES = ("String", "Integer", "Float", "Boolean")
 
 
@@ -83,9 +86,9 @@ def load_pipeline_definition(value: object, source: str = "pipeline") -> Pipelin
     """A pipeline's contract from a definition dict, a describe_pipeline
     response, JSON text, a file path, or an object with ``.definition()``
     (a sagemaker ``Pipeline``). ContractInputError says what is wrong."""
-    from ..definitions import existing_path
+    from ..asl.reader import is_path
 
-    path = existing_path(value)
+    path = value if is_path(value) else None
     if path is not None:
         try:
             with open(path, "rb") as handle:
@@ -121,27 +124,27 @@ def load_pipeline_definition(value: object, source: str = "pipeline") -> Pipelin
 
 
 def _as_definition(definition_or_flow: object) -> dict[str, Any]:
-    """The definition (:func:`ndr_workflows.definitions.as_definition`), or ContractInputError."""
-    from ..definitions import as_definition
+    """The definition (the package's one reader,
+    :func:`ndr_workflows.asl.reader.read_definition`), or ContractInputError."""
+    from ..asl.reader import read_definition
 
     try:
-        return as_definition(definition_or_flow)[0]
-    except (ValueError, TypeError) as exc:
+        read = read_definition(definition_or_flow)
+    except ValueError as exc:
         raise ContractInputError(str(exc)) from None
+    if not isinstance(read.data, dict):
+        raise ContractInputError(f"{read.name or 'definition'}: a definition is a JSON object, not {type(read.data).__name__}")
+    return read.data
 
 
 def _substitute(text: str, substitutions: Mapping[str, str]) -> str:
     """``text`` with the ``${Name}`` placeholders of ``substitutions`` replaced (the deploy's own replacement)."""
-    from ..deploy.substitution import substitute
-
     return str(substitute(text, substitutions))
 
 
 def pipeline_starts(definition_or_flow: object, substitutions: Mapping[str, str] | None = None) -> list[tuple[str, dict[str, Any], str | None]]:
     """(state path, state, pipeline name resolved as far as possible or None
     for an expression) of every StartPipelineExecution task."""
-    from ..validate.walk import iter_states
-
     subs = substitutions or {}
     out = []
     for path, _, state, _ in iter_states(_as_definition(definition_or_flow)):
@@ -353,10 +356,3 @@ def check_against_aws(definition_or_flow: object, client: Any, substitutions: Ma
             findings.append(Problem(path, "PIPELINE_NOT_DESCRIBED", f"PipelineName: {failed[name]}", "create the pipeline first, or check the name and the permissions"))
     checked = check_pipeline_contracts(definition_or_flow, definitions, substitutions)
     return findings + [p for p in checked if p.path not in reported]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m ndr_workflows.contracts`` (see :mod:`ndr_workflows.contracts.cli`)."""
-    from .cli import run
-
-    return run(argv)

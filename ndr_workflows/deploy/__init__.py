@@ -2,7 +2,7 @@
 
     from ndr_workflows.deploy import load_environment, deploy
     env = load_environment("envs/dev.json")
-    for result in deploy(env, dry_run=True):
+    for result in deploy(env, {"sfn_ndr_15m_features_inference": definition}, dry_run=True):
         print(result.summary())
 
 An environment file (:mod:`.environment`) says where and how; the deploy
@@ -10,8 +10,10 @@ substitutes its values for the definitions' ``${Name}`` placeholders,
 validates, and creates or updates STANDARD state machines named
 prefix + NAME, writing only what changed (:mod:`.deployer`). The same
 environment gives each flow's least-privilege IAM policy (:mod:`.iam`) and
-a CloudFormation template (:mod:`.cloudformation`). The command line is
-``python -m ndr_workflows.deploy`` (:mod:`.cli`).
+a CloudFormation template (:mod:`.cloudformation`). The deploy takes
+definitions (or flows) by NAME; the command line,
+``python -m ndr_workflows.deploy`` (:mod:`ndr_workflows.cli.deploy`),
+resolves the flow NAMEs and checks the environment against all five flows.
 
 Importing this package does not import boto3; the AWS calls do.
 """
@@ -23,6 +25,7 @@ from .deployer import WRITE_OPERATIONS, DeployResult, deploy
 from .environment import Environment, EnvFileError, Logging, load_environment
 from .iam import PolicyError, policy_for
 from .aws import AwsError
+from .plan import FlowError
 from .substitution import substitute
 
 __all__ = [
@@ -38,4 +41,5 @@ __all__ = [
     "policy_for",
     "PolicyError",
     "cloudformation_template",
+    "FlowError",
 ]

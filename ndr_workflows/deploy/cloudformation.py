@@ -14,11 +14,12 @@ partition, region and account (``Fn::Sub``), so the template is portable.
 from __future__ import annotations
 
 from .iam import ArnContext, policy_for, trust_policy
-from .plan import definitions_for
+from .plan import FlowError, read_definitions
 from .substitution import placeholders, substitution_problems
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterable, Mapping
     from typing import Any
 
     from .environment import Environment
@@ -49,22 +50,22 @@ def _context(**fields: str) -> dict[str, Any]:
     return {"com.aws.cloudformation.Context": dict(fields)}
 
 
-def cloudformation_template(env: Environment, flows: Any = None) -> dict[str, Any]:
-    """The template (a dict; write it as JSON). ``flows`` as for deploy().
+def cloudformation_template(env: Environment, flows: Mapping[str, Any], *, known_placeholders: Iterable[str] | None = None) -> dict[str, Any]:
+    """The template (a dict; write it as JSON). ``flows``: NAME -> a
+    definition or a flow; ``known_placeholders`` as for deploy().
 
     Raises :class:`EnvFileError` when substitutions are missing or unknown,
     :class:`PolicyError` when a flow's policy cannot be derived, and
-    :class:`BuildError` when a flow does not build.
+    :class:`~.plan.FlowError` when a flow does not build.
     """
-    from ..jsontext import pretty
-    from ..model import BuildError
+    from ..asl.reader import dumps
     from .environment import EnvFileError
 
-    definitions = definitions_for(flows)
+    definitions = read_definitions(flows)
     for value in definitions.values():
-        if isinstance(value, BuildError):
+        if isinstance(value, FlowError):
             raise value
-    problems = substitution_problems(env, definitions)
+    problems = substitution_problems(env, definitions, known_placeholders)
     if problems:
         raise EnvFileError(env.source, problems)
     tags = [{"Key": k, "Value": v} for k, v in env.tags.items()]
@@ -84,7 +85,7 @@ def cloudformation_template(env: Environment, flows: Any = None) -> dict[str, An
         machine: dict[str, Any] = {
             "StateMachineName": env.machine_name(name),
             "StateMachineType": "STANDARD",
-            "DefinitionString": pretty(definition),
+            "DefinitionString": dumps(definition),
             "RoleArn": {"Fn::GetAtt": [f"{logical}Role", "Arn"]},
         }
         used = placeholders(definition)

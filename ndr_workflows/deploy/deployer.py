@@ -15,15 +15,15 @@ from dataclasses import dataclass
 
 from .aws import AwsError, describe_error, machine_arns, make_client, validation_client
 from .diff import Deployed, Desired, changes, unified_diff
-from .plan import Prepared, definitions_for, prepare
+from .plan import Prepared, prepare, read_definitions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Mapping
     from pathlib import Path
     from typing import Any
 
-    from ..model import Problem
+    from ..asl.problems import Problem
     from .environment import Environment
 
 __all__ = ["DeployResult", "deploy", "WRITE_OPERATIONS"]
@@ -119,8 +119,9 @@ class _RemoteValidation:
 
 def deploy(
     env: Environment | str | Path,
-    flows: Any = None,
+    flows: Mapping[str, Any] | Iterable[Any],
     *,
+    known_placeholders: Iterable[str] | None = None,
     dry_run: bool = False,
     endpoint_url: str | None = None,
     publish: bool = False,
@@ -129,7 +130,13 @@ def deploy(
     echo: Callable[[str], None] | None = None,
     check_pipelines: bool = False,
 ) -> list[DeployResult]:
-    """Deploy ``flows`` (default: all five) to ``env``; one result per flow.
+    """Deploy ``flows`` to ``env``; one result per flow.
+
+    ``flows``: NAME -> a definition (dict, JSON text, a file) or a flow, or
+    flows that carry their name (StateMachine(..., name=...)). Placeholders
+    are substituted from ``env``; with ``known_placeholders`` (the names
+    all of the project's flows use) a substitution key none of them uses is
+    an error too (the deploy command passes those of the five flows).
 
     ``check_pipelines`` also checks every StartPipelineExecution's
     parameters against the pipeline's definition as SageMaker describes it
@@ -145,11 +152,12 @@ def deploy(
     from .environment import EnvFileError, Environment, load_environment
     from .substitution import with_substitution_problems
 
+    selected = read_definitions(_named(flows))
     if not isinstance(env, Environment):
         try:
             env = load_environment(env)
         except EnvFileError as exc:  # report the substitution keys' problems too
-            raise with_substitution_problems(exc, definitions_for(flows)) from None
+            raise with_substitution_problems(exc, selected, known_placeholders) from None
     if alias is not None and not publish:
         raise ValueError("alias needs publish=True (an alias points at a published version)")
     if alias is not None:
@@ -159,7 +167,7 @@ def deploy(
         if problem:
             raise ValueError(problem)
     say = echo or (lambda _line: None)
-    prepared = prepare(env, definitions_for(flows))
+    prepared = prepare(env, selected, known_placeholders)
     if all(not p.ok for p in prepared):
         return [_failed(p) for p in prepared]
     from botocore import exceptions as bce
@@ -188,6 +196,24 @@ def deploy(
     return results
 
 
+def _named(flows: Mapping[str, Any] | Iterable[Any]) -> Mapping[str, Any]:
+    """NAME -> definition or flow, from a mapping or from flows that carry their name."""
+    if hasattr(flows, "items"):
+        return flows  # type: ignore[return-value]
+    if isinstance(flows, (str, bytes)) or callable(getattr(flows, "checked_dict", None)):
+        flows = [flows]
+    named: dict[str, Any] = {}
+    for flow in flows:
+        name = getattr(flow, "name", None)
+        if isinstance(flow, str) or not name:
+            raise ValueError(
+                "deploy takes {NAME: definition or flow} or flows with a name (StateMachine(..., name='sfn_...')); "
+                f"a flow NAME alone ({flow!r}) is resolved by python -m ndr_workflows.deploy"
+            )
+        named[name] = flow
+    return named
+
+
 def _check_pipelines(env: Environment, prepared: list[Prepared], endpoint_url: str | None) -> list[Prepared]:
     """Pipeline-parameter contracts against SageMaker (deploy-time option)."""
     import dataclasses
@@ -213,10 +239,10 @@ def _failed(item: Prepared) -> DeployResult:
 def _deploy_one(
     client: Any, env: Environment, item: Prepared, arn: str | None, remote: _RemoteValidation, dry_run: bool, publish: bool, alias: str | None, endpoint_url: str | None
 ) -> DeployResult:
-    from ..jsontext import pretty
+    from ..asl.reader import dumps
 
     assert item.definition is not None
-    text = pretty(item.definition)
+    text = dumps(item.definition)
     refused = remote.check(text)
     if refused:
         return DeployResult(item.name, item.machine_name, "failed", arn, findings=item.findings, error="ValidateStateMachineDefinition: " + "; ".join(refused))

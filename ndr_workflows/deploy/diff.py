@@ -92,11 +92,11 @@ def changes(deployed: Deployed, desired: Desired) -> list[str]:
 
 
 def _text(value: Any) -> list[str]:
-    from ..jsontext import pretty
+    from ..asl.reader import dumps
 
     if isinstance(value, str):
         return value.splitlines(keepends=True)
-    return pretty(value).splitlines(keepends=True)
+    return dumps(value).splitlines(keepends=True)
 
 
 def unified_diff(machine_name: str, deployed: Deployed | None, desired: Desired) -> str:

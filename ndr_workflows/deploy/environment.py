@@ -19,7 +19,7 @@ from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from typing import Any
 
 __all__ = ["Environment", "Logging", "EnvFileError", "load_environment", "parse_environment", "check_name", "check_alias"]
@@ -134,14 +134,16 @@ def check_alias(alias: str) -> str | None:
     return f"alias name {alias!r} may hold only letters, digits, '_', '-' and '.'"
 
 
-def load_environment(source: str | Path | Mapping[str, Any]) -> Environment:
+def load_environment(source: str | Path | Mapping[str, Any], flow_names: Iterable[str] = ()) -> Environment:
     """Read and check an environment file (JSON, or YAML by extension).
 
     A mapping is checked the same way, for notebooks that build one inline.
+    ``flow_names``: the flows whose machines the prefix must leave room for
+    (the command line passes the five; each deployed name is checked anyway).
     Raises :class:`EnvFileError` listing every problem.
     """
     if not isinstance(source, (str, Path)):
-        return parse_environment(source, "environment")
+        return parse_environment(source, "environment", flow_names)
     path = Path(source)
     try:
         text = path.read_text(encoding="utf-8")
@@ -149,7 +151,7 @@ def load_environment(source: str | Path | Mapping[str, Any]) -> Environment:
         raise EnvFileError(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from None
     except UnicodeDecodeError:
         raise EnvFileError(str(path), ["the file is not UTF-8 text"]) from None
-    return parse_environment(_parse_text(text, path), str(path))
+    return parse_environment(_parse_text(text, path), str(path), flow_names)
 
 
 def _parse_text(text: str, path: Path) -> Any:
@@ -170,7 +172,7 @@ def _parse_text(text: str, path: Path) -> Any:
         raise EnvFileError(str(path), [f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]) from None
 
 
-def parse_environment(data: Any, source: str = "environment") -> Environment:
+def parse_environment(data: Any, source: str = "environment", flow_names: Iterable[str] = ()) -> Environment:
     """Check already-parsed file content; see :func:`load_environment`."""
     problems: list[str] = []
     if not isinstance(data, dict):
@@ -187,9 +189,8 @@ def parse_environment(data: Any, source: str = "environment") -> Environment:
         problems.append(f"role_arn: {role_arn!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)")
     prefix = _string(data, "state_machine_name_prefix", problems, required=False) or ""
     if prefix:
-        from ..flows import FLOW_NAMES
-
-        longest = max(FLOW_NAMES, key=len)
+        # Every machine name (prefix + flow NAME) must fit: the longest decides.
+        longest = max(flow_names, key=len, default="")
         reason = check_name(prefix + longest)
         if reason:
             problems.append(f"state_machine_name_prefix: {reason}")
@@ -286,7 +287,7 @@ def _kind(value: Any) -> str:
 
 
 def _suggest(word: str, choices: tuple[str, ...]) -> str:
-    from ..validate.common import did_you_mean
+    from ..asl.common import did_you_mean
 
     hint = did_you_mean(word, choices)
     return f" ({hint})" if hint else ""

@@ -137,10 +137,11 @@ def start_execution(
     name: str | None = None,
     client: Any = None,
     simulate: bool | None = None,
+    flow_name: str | None = None,
     **simulate_options: Any,
 ) -> StartedExecution:
-    """Start ``flow`` (a StateMachine with a name, or a flow NAME) as
-    deployed in ``env`` with ``input``.
+    """Start ``flow`` (a StateMachine with a name, or a definition with
+    ``flow_name``) as deployed in ``env`` with ``input``.
 
     ``simulate`` defaults to True for a localhost endpoint (moto); then the
     simulator runs the flow with the environment's substitutions and
@@ -149,13 +150,14 @@ def start_execution(
     """
     import json
 
+    from ..asl.reader import read_definition
     from .environment import Environment, load_environment
 
     if not isinstance(env, Environment):
         env = load_environment(env)
-    flow_name = flow if isinstance(flow, str) else getattr(flow, "name", None)
+    flow_name = flow_name or getattr(flow, "name", None) or read_definition(flow).name
     if not flow_name:
-        raise ValueError("the flow needs a name (StateMachine(..., name='sfn_...')) to find its deployed machine")
+        raise ValueError("the flow needs a name (StateMachine(..., name='sfn_...'), or flow_name=) to find its deployed machine")
     from botocore import exceptions as bce
 
     client = client or make_client(env, endpoint_url)
@@ -177,11 +179,6 @@ def start_execution(
         return StartedExecution(client, arn).refresh()
     from ..simulate import run
 
-    source = flow
-    if isinstance(flow, str):
-        from ..flows import build_flow
-
-        source = build_flow(flow)
     simulate_options.setdefault("execution_name", arn.rsplit(":", 1)[-1])
     simulate_options.setdefault("state_machine", machine)
     start_date = started.get("startDate")
@@ -189,5 +186,5 @@ def start_execution(
         # the followed run is the recorded execution: same name, same start (so TTLs and defaults match it)
         utc = start_date.astimezone(timezone.utc)
         simulate_options["start_time"] = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-    simulation = run(source, input, substitutions=env.substitutions, **simulate_options)
+    simulation = run(flow, input, substitutions=env.substitutions, **simulate_options)
     return StartedExecution(client, arn, simulation=simulation)

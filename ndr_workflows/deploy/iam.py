@@ -11,7 +11,8 @@ error rather than a guess.
 
 from __future__ import annotations
 
-from ..validate.common import is_expression
+from ..asl.common import is_expression
+from ..asl.walk import iter_states
 from .substitution import placeholders, substitute
 
 TYPE_CHECKING = False
@@ -74,20 +75,23 @@ def policy_for(definition_or_flow: Any, env: Environment, *, context: ArnContext
     """The role policy one flow needs in ``env`` (a dict, IAM JSON).
 
     ``definition_or_flow``: an ASL dict (with or without placeholders), JSON
-    text, a flow NAME or a StateMachine. Raises :class:`PolicyError` for a
-    Task whose integration has no mapping, or placeholders without values.
+    text, a file or a flow (the package's one reader). Raises
+    :class:`PolicyError` for a Task whose integration has no mapping,
+    placeholders without values, or a flow whose build has errors.
     """
-    from ..definitions import as_definition
+    from ..asl.problems import has_errors
+    from ..asl.reader import read_definition
 
-    definition = substitute(as_definition(definition_or_flow, check=True)[0], env.substitutions)
+    read = read_definition(definition_or_flow)
+    if read.built and has_errors(read.findings):
+        raise PolicyError([f"{read.name or 'the flow'} does not build: {p}" for p in read.findings if p.is_error])
+    definition = substitute(read.data, env.substitutions)
     left = placeholders(definition)
     if left:
         raise PolicyError([f"no value for ${{{n}}} in the environment's substitutions" for n in left])
     ctx = context or ArnContext.of(env)
     grants: dict[tuple[str, str], set[str]] = {}  # (sid, action) -> resources
     problems: list[str] = []
-    from ..validate.walk import iter_states
-
     tasks = [(path, state) for path, _name, state, _lang in iter_states(definition) if state.get("Type") == "Task"]
     for path, state in tasks:
         try:

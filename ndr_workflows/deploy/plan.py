@@ -7,6 +7,7 @@ the validator. A flow that fails here is never sent anywhere.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from .environment import EnvFileError, check_name
@@ -14,13 +15,13 @@ from .substitution import placeholders, substitute, substitution_problems
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from typing import Any
 
-    from ..model import Problem
+    from ..asl.problems import Problem
     from .environment import Environment
 
-__all__ = ["Prepared", "definitions_for", "prepare"]
+__all__ = ["Prepared", "FlowError", "read_definitions", "prepare"]
 
 
 @dataclass(frozen=True)
@@ -42,76 +43,71 @@ class Prepared:
         return self.error is None and self.definition is not None
 
 
-def definitions_for(flows: Any = None) -> dict[str, Any]:
-    """NAME -> definition (with placeholders) for what the caller selected.
+class FlowError(ValueError):
+    """A flow given to the deploy whose build found errors: every problem."""
 
-    ``flows``: None (all five), flow NAMEs, StateMachine objects (their
-    ``name`` is the NAME), or a mapping NAME -> anything
-    :func:`ndr_workflows.definitions.as_definition` reads (a definition
-    dict, a StateMachine, JSON text, a file).
-    A flow that does not build maps to its :class:`BuildError`.
+    def __init__(self, name: str, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.name = name
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        lines = [f"{name}: {count} problem{'s' if count != 1 else ''}:"]
+        lines += ["  " + str(p).replace("\n", "\n  ") for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+def read_definitions(definitions: Mapping[str, Any]) -> dict[str, Any]:
+    """NAME -> definition (with placeholders) of what the caller selected.
+
+    ``definitions``: NAME -> anything :func:`ndr_workflows.asl.reader.read_definition`
+    reads (a definition dict, JSON text, a file, a flow). A flow whose build
+    has errors maps to a :class:`FlowError`; a value that is not a
+    definition at all raises ValueError. (Flow NAMEs are resolved above the
+    deploy, by the command line, which knows the flows.)
     """
-    from ..definitions import as_definition
-    from ..flows import FLOW_NAMES, build_flow
-    from ..model import BuildError
+    from ..asl.problems import has_errors
+    from ..asl.reader import read_definition
 
-    items: list[tuple[str, Any]]
-    if isinstance(flows, str) or (flows is not None and hasattr(flows, "to_dict")):
-        flows = [flows]  # one flow given bare
-    if flows is None:
-        items = [(name, name) for name in FLOW_NAMES]
-    elif isinstance(flows, dict):
-        items = list(flows.items())
-    else:
-        items = []
-        for flow in flows:
-            if isinstance(flow, str):
-                items.append((flow, flow))
-            else:
-                if not getattr(flow, "name", None):
-                    raise ValueError("a StateMachine to deploy needs a name: StateMachine(..., name='sfn_...')")
-                items.append((flow.name, flow))
     out: dict[str, Any] = {}
-    for name, flow in items:
-        try:
-            if isinstance(flow, str):
-                if flow not in FLOW_NAMES:
-                    raise ValueError(f"unknown flow {flow!r}; the flows are: {', '.join(FLOW_NAMES)}")
-                out[name] = build_flow(flow).to_dict()
-            else:  # a dict, a StateMachine, JSON text, a file: the one reader
-                out[name] = as_definition(flow, check=True)[0]
-        except BuildError as exc:
-            out[name] = exc
+    for name, value in definitions.items():
+        if isinstance(value, FlowError):  # read already
+            out[name] = value
+            continue
+        read = read_definition(value, name)
+        if read.built and has_errors(read.findings):
+            out[name] = FlowError(name, read.findings)
+        elif not isinstance(read.data, dict):
+            raise ValueError(f"{name}: a definition is a JSON object, not {type(read.data).__name__}")
+        else:
+            out[name] = read.data
     return out
 
 
-def prepare(env: Environment, definitions: Mapping[str, Any]) -> list[Prepared]:
-    """Substitute and validate each definition.
+def prepare(env: Environment, definitions: Mapping[str, Any], known: Iterable[str] | None = None) -> list[Prepared]:
+    """Substitute and validate each definition (:func:`read_definitions`'s).
 
     Raises :class:`EnvFileError` when the substitutions do not fit the
-    selected flows (missing or unknown keys, every one listed) or a name is
-    invalid: then nothing at all is deployed.
+    selected flows (missing keys, and with ``known`` unknown ones: every
+    one listed) or a name is invalid: then nothing at all is deployed.
     """
-    problems = substitution_problems(env, {n: d for n, d in definitions.items() if isinstance(d, dict)})
+    problems = substitution_problems(env, {n: d for n, d in definitions.items() if isinstance(d, dict)}, known)
     for name in definitions:
         reason = check_name(env.machine_name(name))
         if reason:
             problems.append(f"state_machine_name_prefix: {reason}")
     if problems:
         raise EnvFileError(env.source, problems)
-    from ..jsontext import compact
     from ..validate import has_errors, validate
 
     out: list[Prepared] = []
     for name, definition in definitions.items():
         machine = env.machine_name(name)
-        if not isinstance(definition, dict):  # a BuildError
+        if not isinstance(definition, dict):  # a FlowError
             findings = tuple(getattr(definition, "problems", ()))
             out.append(Prepared(name, machine, None, findings, "the flow does not build"))
             continue
         final = substitute(definition, env.substitutions)
         left = placeholders(final)
-        if left or "${" in compact(final):
+        if left or "${" in json.dumps(final, ensure_ascii=False):
             shown = ", ".join("${" + n + "}" for n in left) or "a malformed ${...}"
             out.append(Prepared(name, machine, None, (), f"refused: the definition still holds {shown}"))
             continue

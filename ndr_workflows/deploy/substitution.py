@@ -1,18 +1,14 @@
-"""Placeholders: ``${Name}`` in a definition, replaced per environment.
+"""Placeholders: does an environment's ``substitutions`` fit the flows?
 
-The exported definitions keep deploy-time values (table names, pipeline
-names, function ARNs) as ``${Name}`` placeholders, like CloudFormation's
-``DefinitionSubstitutions``. Replacing them in the *parsed* definition,
-string by string, keeps the result valid JSON whatever the values hold
-(quotes, backslashes), which replacing in the text would not.
-
-Which names a definition uses is asked of the validator
+The replacing itself is :func:`ndr_workflows.asl.placeholders.substitute`
+(shared with the simulator and the pipeline contracts); which names a
+definition uses is asked of the validator
 (:func:`ndr_workflows.validate.placeholders`), so there is one scanner.
 """
 
 from __future__ import annotations
 
-import functools
+from ..asl.placeholders import substitute
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -21,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .environment import EnvFileError, Environment
 
-__all__ = ["substitute", "placeholders", "all_flow_placeholders", "substitution_problems", "with_substitution_problems"]
+__all__ = ["substitute", "placeholders", "substitution_problems", "with_substitution_problems"]
 
 
 def placeholders(definition: Any) -> list[str]:
@@ -31,50 +27,15 @@ def placeholders(definition: Any) -> list[str]:
     return list(scan(definition))
 
 
-def substitute(definition: Any, values: Mapping[str, str]) -> Any:
-    """A copy of ``definition`` with every ``${Name}`` of ``values`` replaced.
-
-    Every string is visited, object keys included. Names not in ``values``
-    stay as they are; callers check what is left with :func:`placeholders`.
-    """
-    if isinstance(definition, dict):
-        return {_replace(k, values): substitute(v, values) for k, v in definition.items()}
-    if isinstance(definition, list):
-        return [substitute(v, values) for v in definition]
-    if isinstance(definition, str):
-        return _replace(definition, values)
-    return definition
-
-
-def _replace(text: str, values: Mapping[str, str]) -> str:
-    if "${" not in text:
-        return text
-    for name, value in values.items():
-        text = text.replace("${" + name + "}", value)
-    return text
-
-
-def all_flow_placeholders() -> dict[str, list[str]]:
-    """Placeholder names per built-in flow (all five), as exported."""
-    return {name: list(names) for name, names in _flow_placeholders()}
-
-
-@functools.lru_cache(maxsize=1)
-def _flow_placeholders() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Built once per process: building the five flows is the slow part of
-    every substitution check, and they do not change while it runs."""
-    from ..flows import FLOW_NAMES, build_flow
-
-    return tuple((name, tuple(placeholders(build_flow(name).to_dict()))) for name in FLOW_NAMES)
-
-
 def substitution_problems(env: Environment | Mapping[str, str], selected: Mapping[str, Any], known: Iterable[str] | None = None) -> list[str]:
     """Missing and unknown substitution keys, every one, as messages.
 
-    Missing: used by a *selected* definition but not in the file. Unknown:
-    in the file but used by none of the five flows nor the selected
-    definitions (a typo, or a value for a flow that no longer needs it).
-    ``env``: an Environment, or just its substitutions.
+    Missing: used by a *selected* definition but not in the file. Unknown
+    (only when ``known`` is given: the names every flow of the project
+    uses, which the command line knows): in the file but used by none of
+    ``known`` nor the selected definitions (a typo, or a value for a flow
+    that no longer needs it). ``env``: an Environment, or just its
+    substitutions.
     """
     values = env.substitutions if hasattr(env, "substitutions") else env
     problems: list[str] = []
@@ -86,9 +47,9 @@ def substitution_problems(env: Environment | Mapping[str, str], selected: Mappin
     for name in missing:
         problems.append(f"substitutions: missing {name!r} (used by {', '.join(used_by[name])})")
     if known is None:
-        known = {n for _flow, names in _flow_placeholders() for n in names}
+        return problems
     known = set(known) | set(used_by)
-    from ..validate.common import did_you_mean
+    from ..asl.common import did_you_mean
 
     for name in sorted(n for n in values if n not in known):
         hint = did_you_mean(name, sorted(known))
@@ -96,7 +57,7 @@ def substitution_problems(env: Environment | Mapping[str, str], selected: Mappin
     return problems
 
 
-def with_substitution_problems(error: EnvFileError, selected: Mapping[str, Any]) -> EnvFileError:
+def with_substitution_problems(error: EnvFileError, selected: Mapping[str, Any], known: Iterable[str] | None = None) -> EnvFileError:
     """``error`` (an environment file with bad fields) plus the substitution
     problems for ``selected``, when the substitutions object was readable:
     so one run reports everything wrong with the file."""
@@ -104,5 +65,5 @@ def with_substitution_problems(error: EnvFileError, selected: Mapping[str, Any])
 
     if error.substitutions is None:
         return error
-    extra = [p for p in substitution_problems(error.substitutions, {n: d for n, d in selected.items() if isinstance(d, dict)}) if p not in error.problems]
+    extra = [p for p in substitution_problems(error.substitutions, {n: d for n, d in selected.items() if isinstance(d, dict)}, known) if p not in error.problems]
     return EnvFileError(error.source, error.problems + extra, error.substitutions) if extra else error

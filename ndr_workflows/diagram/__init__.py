@@ -1,13 +1,14 @@
 """Pictures of a flow: Mermaid text for the docs, an offline SVG for notebooks.
 
     from ndr_workflows.diagram import mermaid, svg
-    mermaid(build_flow("sfn_ndr_backfill_reprocessing"))   # flowchart text
+    mermaid(build_flow("sfn_ndr_backfill_reprocessing"))   # flowchart text of a flow
     svg(definition_dict)                                   # <svg ...> text
 
-Both take a definition (dict, JSON text, a path to a JSON file, a flow
-NAME) or a :class:`~ndr_workflows.model.StateMachine`. A StateMachine is drawn even
-when its checks fail (dangling transitions show as nodes marked missing):
-the picture is a way to see what is wrong. The export writes
+Both take a definition (dict, JSON text, a path to a JSON file) or a flow
+(a :class:`~ndr_workflows.StateMachine`); a flow NAME is resolved by the
+command line, which knows the flows. A flow is drawn even when its checks
+fail (dangling transitions show as nodes marked missing): the picture is a
+way to see what is wrong. The export writes
 ``<NAME>.md`` with :func:`ndr_workflows.diagram.flowchart.markdown`.
 
 The SVG is laid out here (no Graphviz, no JavaScript, no CDN), so a notebook
@@ -25,11 +26,17 @@ __all__ = ["mermaid", "svg", "as_definition"]
 
 
 def as_definition(definition_or_flow: object) -> tuple[dict[str, Any], str]:
-    """(definition dict, title) of whatever was given (:func:`ndr_workflows.definitions.as_definition`,
-    a StateMachine unchecked); ValueError/TypeError saying what is wrong."""
-    from ..definitions import as_definition as read
+    """(definition dict, title) of whatever was given (read by
+    :func:`ndr_workflows.asl.reader.read_definition`: a dict, JSON text, a
+    file, a flow); ValueError (TypeError for a Python value that is no
+    definition) saying what is wrong."""
+    from ..asl.reader import read_definition
 
-    definition, title = read(definition_or_flow)
+    read = read_definition(definition_or_flow)
+    definition, title = read.data, read.name
+    if not isinstance(definition, dict):
+        kind = TypeError if read.size is None and not read.built else ValueError
+        raise kind(f"{title or 'definition'}: a definition is a JSON object, not {type(definition).__name__}")
     if not isinstance(definition.get("States"), dict):
         raise ValueError(f"{title or 'definition'}: not a state machine definition: no 'States' object")
     return definition, title

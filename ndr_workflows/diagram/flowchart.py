@@ -10,7 +10,7 @@ every label is quoted with its special characters written as Mermaid's
 
 from __future__ import annotations
 
-from .graph import CATCH, END, START, Edge, Node, Scope, read_definition
+from .graph import CATCH, END, START, Edge, Node, Group, read_definition
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -113,21 +113,21 @@ def _edge(edge: Edge, ids: _Ids) -> str:
     return f"{ids(edge.source)} {arrow}{label} {ids(edge.target)}"
 
 
-def _scope(scope: Scope, ids: _Ids, indent: str, lines: list[str]) -> None:
+def _scope(scope: Group, ids: _Ids, indent: str, lines: list[str]) -> None:
     for node in scope.nodes:
         node_id = ids(node)
-        if node.scopes:
+        if node.groups:
             lines.append(f'{indent}subgraph {node_id}["{_label(node)}"]')
             lines.append(f"{indent}    direction TB")
             if node.type == "Parallel":
-                for index, inner in enumerate(node.scopes, 1):
+                for index, inner in enumerate(node.groups, 1):
                     branch = ids.fresh(f"{node_id}__branch{index}")
                     lines.append(f'{indent}    subgraph {branch}["{escape_label(inner.label)}"]')
                     lines.append(f"{indent}        direction TB")
                     _scope(inner, ids, indent + "        ", lines)
                     lines.append(f"{indent}    end")
             else:
-                _scope(node.scopes[0], ids, indent + "    ", lines)
+                _scope(node.groups[0], ids, indent + "    ", lines)
             lines.append(f"{indent}end")
             continue
         opening, closing = SHAPES.get(node.type, ('["', '"]'))

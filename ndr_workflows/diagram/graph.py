@@ -6,7 +6,9 @@ thing, so the reading of ``States``/``Next``/``Choices``/``Catch``/``Map``/
 the model, so hand-written or exported JSON can be drawn too, and it never
 raises on a wrong definition: a transition to a state that does not exist
 is drawn to a node marked missing, because a picture of a broken flow is
-what helps to fix it.
+what helps to fix it. The definition is walked with the package's one
+walker (:mod:`ndr_workflows.asl.walk`): each :class:`~ndr_workflows.asl.walk.Scope`
+is drawn as a :class:`Group`.
 
 Nothing here imports more than the interpreter already has loaded: the
 export draws every flow on each run and must stay within its start-up
@@ -15,13 +17,15 @@ budget.
 
 from __future__ import annotations
 
-from ..validate.common import is_expression
+from ..asl.common import is_expression
+from ..asl.resources import SDK_PREFIX, STATES_PREFIX
+from ..asl.walk import Scope, transitions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
-__all__ = ["Node", "Edge", "Scope", "read_definition", "rule_label", "task_label"]
+__all__ = ["Node", "Edge", "Group", "read_definition", "rule_label", "task_label"]
 
 # Edge kinds; "catch" edges are drawn dashed.
 NEXT, DEFAULT, RULE, CATCH, START, END = "next", "default", "rule", "catch", "start", "end"
@@ -32,14 +36,14 @@ LABEL_LIMIT = 40
 class Node:
     """One state (or a start/end marker, or a missing target) of one scope."""
 
-    __slots__ = ("name", "type", "path", "detail", "scopes")
+    __slots__ = ("name", "type", "path", "detail", "groups")
 
-    def __init__(self, name: str, type_: str, path: str, detail: str = "", scopes: list[Scope] | None = None) -> None:
+    def __init__(self, name: str, type_: str, path: str, detail: str = "", groups: list[Group] | None = None) -> None:
         self.name = name
         self.type = type_  # an ASL Type, or "start", "end", "missing"
         self.path = path
         self.detail = detail  # a short second line (service call, Fail error)
-        self.scopes = scopes or []  # Map: one, Parallel: one per branch
+        self.groups = groups or []  # Map: one, Parallel: one per branch
 
     @property
     def is_marker(self) -> bool:
@@ -56,8 +60,8 @@ class Edge:
         self.label = label
 
 
-class Scope:
-    """The states of one ``States`` object with the transitions among them."""
+class Group:
+    """The drawing of one scope: its states with the transitions among them."""
 
     __slots__ = ("label", "nodes", "edges", "start")
 
@@ -102,12 +106,9 @@ def task_label(resource: object) -> str:
     """The service call of a Task in a few words: ``sagemaker startPipelineExecution``."""
     if not isinstance(resource, str):
         return ""
-    prefix = "arn:aws:states:::"
-    if not resource.startswith(prefix):
+    if not resource.startswith(STATES_PREFIX):
         return brief(resource.rsplit(":", 1)[-1])
-    rest = resource[len(prefix):]
-    if rest.startswith("aws-sdk:"):
-        rest = rest[len("aws-sdk:"):]
+    rest = resource[len(SDK_PREFIX) :] if resource.startswith(SDK_PREFIX) else resource[len(STATES_PREFIX) :]
     service, _, action = rest.partition(":")
     callback = action.endswith(".waitForTaskToken")
     if callback:
@@ -117,37 +118,31 @@ def task_label(resource: object) -> str:
     return brief(f"{service} {action}".strip() + (" (callback)" if callback else ""))
 
 
-def read_definition(definition: dict[str, Any], title: str = "") -> Scope:
+def read_definition(definition: dict[str, Any], title: str = "") -> Group:
     """The top scope with a start marker, and an end marker when a state ends the flow."""
-    return _scope(definition, "", title, top=True)
+    return _group(Scope.top(definition), title, top=True)
 
 
-def _scope(body: object, prefix: str, label: str, top: bool = False) -> Scope:
-    scope = Scope(label)
-    states = body.get("States") if isinstance(body, dict) else None
-    if not isinstance(states, dict):
-        states = {}
+def _group(scope: Scope, label: str, top: bool = False) -> Group:
+    group = Group(label)
+    states = scope.states()
     by_name: dict[str, Node] = {}
     for name, state in states.items():
-        name = _text(name)
         state = state if isinstance(state, dict) else {}
         type_ = _text(state.get("Type", "?"))
-        path = prefix + name
         detail = ""
-        scopes: list[Scope] = []
+        inner = scope.children(name, state)
+        groups: list[Group] = []
         if type_ == "Task":
             detail = task_label(state.get("Resource"))
         elif type_ == "Fail" and isinstance(state.get("Error"), str) and "{%" not in state["Error"]:
             detail = brief("Error: " + state["Error"])
-        elif type_ == "Map":
-            processor = state.get("ItemProcessor", state.get("Iterator"))
-            scopes.append(_scope(processor, path + "/", "each item"))
+        elif type_ == "Map":  # drawn even without a processor: the picture shows what is missing
+            groups.append(_group(inner[0], "each item") if inner else Group("each item"))
         elif type_ == "Parallel":
-            branches = state.get("Branches")
-            for index, branch in enumerate(branches if isinstance(branches, list) else [], 1):
-                scopes.append(_scope(branch, path + "/", f"branch {index}"))
-        node = Node(name, type_, path, detail, scopes)
-        scope.nodes.append(node)
+            groups.extend(_group(branch, f"branch {index}") for index, branch in enumerate(inner, 1))
+        node = Node(name, type_, scope.prefix + name, detail, groups)
+        group.nodes.append(node)
         by_name[name] = node
     missing: dict[str, Node] = {}
 
@@ -156,54 +151,53 @@ def _scope(body: object, prefix: str, label: str, top: bool = False) -> Scope:
         if name in by_name:
             return by_name[name]
         if name not in missing:
-            missing[name] = Node(name, "missing", prefix + name, "missing")
+            missing[name] = Node(name, "missing", scope.prefix + name, "missing")
         return missing[name]
 
     end: Node | None = None
-    for node in list(scope.nodes):
+    for node in list(group.nodes):
         state = states.get(node.name)
-        state = state if isinstance(state, dict) else {}
-        choices = state.get("Choices")
-        for rule in choices if isinstance(choices, list) else []:
-            if isinstance(rule, dict) and "Next" in rule:
-                scope.edges.append(Edge(node, target(rule["Next"]), RULE, rule_label(rule)))
-        if "Default" in state:
-            scope.edges.append(Edge(node, target(state["Default"]), DEFAULT, "otherwise"))
-        if "Next" in state:
-            scope.edges.append(Edge(node, target(state["Next"]), NEXT))
-        elif state.get("End") is True and top:
+        found = transitions(state)
+        # Drawn in reading order: a Choice's rules and Default, Next (or End), then the catchers.
+        for field, to, rule in found:
+            if field.startswith("Choices["):
+                group.edges.append(Edge(node, target(to), RULE, rule_label(rule)))
+            elif field == "Default":
+                group.edges.append(Edge(node, target(to), DEFAULT, "otherwise"))
+        if isinstance(state, dict) and "Next" in state:
+            group.edges.append(Edge(node, target(state["Next"]), NEXT))
+        elif isinstance(state, dict) and state.get("End") is True and top:
             if end is None:
                 end = Node("End", "end", "")
-            scope.edges.append(Edge(node, end, END))
-        catches = state.get("Catch")
-        for catcher in catches if isinstance(catches, list) else []:
-            if isinstance(catcher, dict) and "Next" in catcher:
+            group.edges.append(Edge(node, end, END))
+        for field, to, catcher in found:
+            if field.startswith("Catch[") and catcher is not None:
                 errors = catcher.get("ErrorEquals")
                 text = ", ".join(_text(e) for e in errors) if isinstance(errors, list) else ""
-                scope.edges.append(Edge(node, target(catcher["Next"]), CATCH, brief(text)))
-    start_name = body.get("StartAt") if isinstance(body, dict) else None
+                group.edges.append(Edge(node, target(to), CATCH, brief(text)))
+    start_name = scope.start()
     if start_name is not None:
-        scope.start = target(start_name)
-    scope.nodes.extend(missing.values())
+        group.start = target(start_name)
+    group.nodes.extend(missing.values())
     if top:
         marker = Node("Start", "start", "")
-        if scope.start is not None:
-            scope.edges.insert(0, Edge(marker, scope.start, START))
-        scope.nodes.insert(0, marker)
+        if group.start is not None:
+            group.edges.insert(0, Edge(marker, group.start, START))
+        group.nodes.insert(0, marker)
         if end is not None:
-            scope.nodes.append(end)
-    return scope
+            group.nodes.append(end)
+    return group
 
 
-def walk(scope: Scope) -> list[tuple[Node, int]]:
-    """Every node of the scope and of the scopes inside it, with its depth."""
+def walk(group: Group) -> list[tuple[Node, int]]:
+    """Every node of the group and of the groups inside it, with its depth."""
     out: list[tuple[Node, int]] = []
 
-    def visit(s: Scope, depth: int) -> None:
-        for node in s.nodes:
+    def visit(g: Group, depth: int) -> None:
+        for node in g.nodes:
             out.append((node, depth))
-            for inner in node.scopes:
+            for inner in node.groups:
                 visit(inner, depth + 1)
 
-    visit(scope, 0)
+    visit(group, 0)
     return out

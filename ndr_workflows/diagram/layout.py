@@ -21,7 +21,7 @@ definition gives the same bytes.
 
 from __future__ import annotations
 
-from .graph import CATCH, Edge, Node, Scope, brief
+from .graph import CATCH, Edge, Node, Group, brief
 
 __all__ = ["Box", "Laid", "layout", "text_width"]
 
@@ -89,9 +89,9 @@ class Laid:
 def _size(node: Node) -> Box:
     if node.is_marker:
         return Box(node, MARKER, MARKER, [])
-    if node.scopes:
+    if node.groups:
         title = f"{node.name} ({node.type})"
-        inner_layouts = [layout(scope) for scope in node.scopes]
+        inner_layouts = [layout(scope) for scope in node.groups]
         inner: list[tuple[float, float, Laid]] = []
         if node.type == "Parallel":
             x: float = GROUP_PAD
@@ -122,7 +122,7 @@ def _size(node: Node) -> Box:
     return Box(node, round(max(width, 60), 1), height, [])
 
 
-def _classify(scope: Scope, boxes: dict[int, Box]) -> set[int]:
+def _classify(scope: Group, boxes: dict[int, Box]) -> set[int]:
     """ids of back edges (to a state on the current depth-first path)."""
     out_edges: dict[int, list[Edge]] = {id(n): [] for n in scope.nodes}
     for edge in scope.edges:
@@ -157,7 +157,7 @@ def _classify(scope: Scope, boxes: dict[int, Box]) -> set[int]:
     return back
 
 
-def layout(scope: Scope) -> Laid:
+def layout(scope: Group) -> Laid:
     """Place the scope's states and route its edges."""
     laid = Laid(scope.label)
     boxes = [_size(node) for node in scope.nodes]
@@ -273,7 +273,7 @@ def _fit_labels(laid: Laid) -> None:
 
 
 def _route(
-    scope: Scope,
+    scope: Group,
     laid: Laid,
     by_node: dict[int, Box],
     back: set[int],

@@ -4,7 +4,7 @@ that compose with ``>>``, the state machine, its checks and the renderer."""
 from .base import ON_FAILURE, Catch, OnFailure, Retry, State
 from .choice import Choice, Rule
 from .errors import BuildError, Problem
-from .fragment import Fragment, chain
+from .base import Fragment, chain
 from .machine import StateMachine
 from .map_ import Map
 from .parallel import Parallel

@@ -14,51 +14,43 @@ What the JSON cannot show is checked here on the model objects:
 * the problems recorded while composing fragments (``CHAIN_AFTER_END``,
   builder problems).
 
-A finding of the validator about a field that a model-only problem already
+A finding of the validator about a value that a model-only problem already
 explains (the ``<ON_FAILURE>`` placeholder target, an open Choice slot, a
 literal that looks like an expression) is dropped, so each mistake is
-reported once.
+reported once: the model-only problem names the value as its ``field``
+(its root cause), and :meth:`~ndr_workflows.asl.problems.Problem.explains`
+recognises the validator's findings about the same value.
 """
 
 from __future__ import annotations
 
+from ..asl.common import is_expression
+from ..asl.problems import Problem, unique
 from ..expressions import Expr, iter_exprs
-from ..validate.common import is_expression
 from .base import Action, OnFailure
-from .errors import Problem
+from .render import STATE_KEY_ORDER, TEMPLATE_FIELDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterator
     from typing import Any
 
-    from .base import State
-    from .fragment import Fragment
+    from .base import Fragment, State
 
 __all__ = ["check_graph"]
 
 
 def check_graph(graph: Fragment, definition: dict[str, Any]) -> list[Problem]:
     """Every problem of a resolved (finalized) graph and its rendering."""
-    from ..validate import check_definition, unique
+    from ..validate import check_definition
 
     problems: list[Problem] = []
-    claimed: set[tuple[str, str]] = set()
-    _check_fragment(graph, "", problems, claimed)
+    causes: list[Problem] = []
+    _check_fragment(graph, "", problems, causes)
     for p in check_definition(definition, quotas=False):
-        if not _is_claimed(p, claimed):
+        if not any(cause.explains(p) for cause in causes):
             problems.append(p)
     return unique(problems)
-
-
-def _is_claimed(p: Problem, claimed: set[tuple[str, str]]) -> bool:
-    if not claimed:
-        return False
-    message = p.message
-    for path, label in claimed:
-        if p.path == path and message.startswith(label) and message[len(label) : len(label) + 1] in (":", " ", ".", "["):
-            return True
-    return False
 
 
 def _all_states(fragment: Fragment, prefix: str = "") -> Iterator[tuple[str, State]]:
@@ -69,8 +61,15 @@ def _all_states(fragment: Fragment, prefix: str = "") -> Iterator[tuple[str, Sta
             yield from _all_states(inner, f"{path}/")
 
 
-def _check_fragment(fragment: Fragment, prefix: str, problems: list[Problem], claimed: set[tuple[str, str]]) -> None:
+def _check_fragment(fragment: Fragment, prefix: str, problems: list[Problem], causes: list[Problem]) -> None:
+    """Add the model-only problems to ``problems``; those whose ``field`` is a
+    value the validator also judges go to ``causes`` too (one per value)."""
     add = problems.append
+
+    def add_cause(problem: Problem) -> None:
+        problems.append(problem)
+        causes.append(problem)
+
     problems.extend(fragment.problems)
     paths: dict[Any, list[str]] = {}
     for s in fragment.states:
@@ -83,29 +82,29 @@ def _check_fragment(fragment: Fragment, prefix: str, problems: list[Problem], cl
             add(Problem(path, "JSONPATH_FIELD", f"{key} is a JSONPath field; this state machine uses JSONata", hint))
         for where, target in s.targets():
             if isinstance(target, OnFailure):
-                claimed.add((path, where))
-                add(
-                    Problem(path, "UNRESOLVED_FAILURE_ROUTE", f"{where} goes to the enclosing failure handler, but nothing encloses it here", "give the StateMachine an on_failure state (e.g. a Fail named WorkflowFailed), or route the error to a state by name")
+                add_cause(
+                    Problem(
+                        path,
+                        "UNRESOLVED_FAILURE_ROUTE",
+                        f"{where} goes to the enclosing failure handler, but nothing encloses it here",
+                        "give the StateMachine an on_failure state (e.g. a Fail named WorkflowFailed), or route the error to a state by name",
+                        field=where,
+                    )
                 )
         if s.TYPE == "Choice":
             open_slots = [f"Choices[{i}].Next" for i, r in enumerate(s.choices) if r.next is None]  # type: ignore[attr-defined]
-            claimed.update((path, slot) for slot in open_slots)
             if s.default is None:  # type: ignore[attr-defined]
                 open_slots.append("Default")
-                claimed.add((path, "Default"))
             if open_slots:
-                add(
-                    Problem(
-                        path,
-                        "CHOICE_WITHOUT_TARGET",
-                        f"{', '.join(open_slots)} not set: a Choice cannot end the execution (or a Map iteration / Parallel branch), and a run that matches no rule fails with States.NoChoiceMatched",
-                        "chain a state after it (e.g. a Succeed) or set default=",
-                    )
-                )
+                message = f"{', '.join(open_slots)} not set: a Choice cannot end the execution (or a Map iteration / Parallel branch), and a run that matches no rule fails with States.NoChoiceMatched"
+                hint = "chain a state after it (e.g. a Succeed) or set default="
+                add_cause(Problem(path, "CHOICE_WITHOUT_TARGET", message, hint, field=open_slots[0]))
+                # One finding names every open slot; each is a cause of the validator's findings about it.
+                causes.extend(Problem(path, "CHOICE_WITHOUT_TARGET", message, hint, field=slot) for slot in open_slots[1:])
         for label, template in _templates(s):
-            _check_template(template, path, label, problems, claimed)
+            _check_template(template, path, label, problems, causes)
         for _, inner in s.nested():
-            _check_fragment(inner, f"{path}/", problems, claimed)
+            _check_fragment(inner, f"{path}/", problems, causes)
     for name, found in paths.items():
         if len(found) > 1:
             for path in found:
@@ -114,27 +113,14 @@ def _check_fragment(fragment: Fragment, prefix: str, problems: list[Problem], cl
 
 
 def _templates(s: State) -> list[tuple[str, Any]]:
-    """(field label, template) of every templated field of a state."""
+    """(field label, template) of every templated field of a state, in the
+    renderer's key order (its table names the ASL keys)."""
     found: list[tuple[str, Any]] = []
-    for attr, key in (
-        ("arguments", "Arguments"),
-        ("items", "Items"),
-        ("item_selector", "ItemSelector"),
-        ("max_concurrency", "MaxConcurrency"),
-        ("tolerated_failure_percentage", "ToleratedFailurePercentage"),
-        ("tolerated_failure_count", "ToleratedFailureCount"),
-        ("timeout_seconds", "TimeoutSeconds"),
-        ("heartbeat_seconds", "HeartbeatSeconds"),
-        ("seconds", "Seconds"),
-        ("timestamp", "Timestamp"),
-        ("error", "Error"),
-        ("cause", "Cause"),
-        ("assign", "Assign"),
-        ("output", "Output"),
-    ):
-        value = getattr(s, attr, None)
-        if value is not None:
-            found.append((key, value))
+    for attr, key in STATE_KEY_ORDER:
+        if attr in TEMPLATE_FIELDS:
+            value = getattr(s, attr, None)
+            if value is not None:
+                found.append((key, value))
     for i, rule in enumerate(getattr(s, "choices", ()) or ()):
         found.append((f"Choices[{i}].Condition", rule.condition))
         if rule.assign is not None:
@@ -156,7 +142,7 @@ def _expressions(s: State) -> list[tuple[str, Expr, str]]:
     return [(f"{label}.{sub}" if sub else label, e, "") for label, template in _templates(s) for sub, e in iter_exprs(template)]
 
 
-def _check_template(value: Any, path: str, label: str, problems: list[Problem], claimed: set[tuple[str, str]]) -> None:
+def _check_template(value: Any, path: str, label: str, problems: list[Problem], causes: list[Problem]) -> None:
     add = problems.append
     if isinstance(value, Expr):
         return
@@ -165,15 +151,16 @@ def _check_template(value: Any, path: str, label: str, problems: list[Problem], 
             if not isinstance(k, str):
                 add(Problem(path, "BAD_KEY", f"{label}: object keys must be strings, not {k!r}"))
                 continue
-            _check_template(v, path, f"{label}.{k}", problems, claimed)
+            _check_template(v, path, f"{label}.{k}", problems, causes)
     elif isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
-            _check_template(v, path, f"{label}[{i}]", problems, claimed)
+            _check_template(v, path, f"{label}[{i}]", problems, causes)
     elif isinstance(value, str):
         if is_expression(value):
-            # It renders as an expression; the validator would judge it as one.
-            claimed.add((path, label))
-            add(Problem(path, "EXPRESSION_AS_LITERAL", f"{label}: the literal {value!r} looks like a JSONata expression but is a plain string", "wrap the JSONata text in expr(...) without the delimiters"))
+            # It renders as an expression; what the validator says of it is a knock-on.
+            found = Problem(path, "EXPRESSION_AS_LITERAL", f"{label}: the literal {value!r} looks like a JSONata expression but is a plain string", "wrap the JSONata text in expr(...) without the delimiters", field=label)
+            add(found)
+            causes.append(found)
     elif isinstance(value, bool) or value is None or isinstance(value, int):
         pass
     elif isinstance(value, float):

@@ -4,12 +4,18 @@ Building resolves what composition left symbolic (``ON_FAILURE`` goes to the
 failure handler, open exits become ``End``), runs every build-time check and
 either returns the rendered definition or raises one :class:`BuildError`
 listing every problem.
+
+The notebook conveniences (``validate``, ``simulate``, ``mermaid``,
+``deploy``, ``start_execution``) hand the rendered definition to the parts
+below the model, which take definitions and never import it: each is a
+downward import, so there is no cycle. What needs the flow registry (the
+five flows' placeholder names, a flow NAME) is the command line's.
 """
 
 from __future__ import annotations
 
 from .errors import BuildError
-from .fragment import Fragment
+from .base import Fragment
 from .record import Record
 from .render import dumps, render_graph
 
@@ -123,21 +129,26 @@ class StateMachine(Record):
         """The flow as Mermaid ``flowchart`` text (drawn even when checks fail)."""
         from ..diagram import mermaid
 
-        return mermaid(self)
+        return mermaid(self.to_dict(check=False))
 
     def _repr_svg_(self) -> str:
         """Inline picture in Jupyter: an SVG laid out locally, no network."""
         from ..diagram import svg
 
-        return svg(self)
+        return svg(self.to_dict(check=False), title=self.name or "")
 
     def deploy(self, env: Any, **options: Any) -> Any:
         """Create or update this flow's state machine in ``env`` (an
         environment file or Environment); returns its DeployResult. Options
-        as :func:`ndr_workflows.deploy.deploy` (dry_run, endpoint_url, ...)."""
+        as :func:`ndr_workflows.deploy.deploy` (dry_run, endpoint_url, ...).
+        The environment's substitutions this flow does not use are not
+        judged here (``python -m ndr_workflows.deploy`` checks them against
+        all five flows)."""
         from ..deploy import deploy
 
-        return deploy(env, [self], **options)[0]
+        if not self.name:
+            raise ValueError("a StateMachine to deploy needs a name: StateMachine(..., name='sfn_...')")
+        return deploy(env, {self.name: self}, **options)[0]
 
     def start_execution(self, env: Any, input: Any = None, **options: Any) -> Any:
         """Start the deployed machine and return a StartedExecution to follow

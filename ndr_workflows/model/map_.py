@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Action
+from .base import Action, Fragment
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -10,7 +10,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..expressions import Expr, Template
     from .base import Catch, Retry, Seconds, State, Target
-    from .fragment import Fragment
 
 __all__ = ["Map"]
 
@@ -59,8 +58,7 @@ class Map(Action):
         comment: str | None = None,
         **jsonpath: Any,
     ) -> None:
-        from .fragment import Fragment
-
+    
         self._base(name, comment, jsonpath)
         self._set(
             processor=Fragment.of(processor),

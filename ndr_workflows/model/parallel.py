@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Action
+from .base import Action, Fragment
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -10,7 +10,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..expressions import Template
     from .base import Catch, Retry, State, Target
-    from .fragment import Fragment
 
 __all__ = ["Parallel"]
 
@@ -38,8 +37,7 @@ class Parallel(Action):
         comment: str | None = None,
         **jsonpath: Any,
     ) -> None:
-        from .fragment import Fragment
-
+    
         self._base(name, comment, jsonpath)
         self._set(
             branches=tuple(Fragment.of(b) for b in branches),

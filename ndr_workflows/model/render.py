@@ -9,8 +9,8 @@ environment.
 
 from __future__ import annotations
 
+from ..asl.reader import dumps as _dumps
 from ..expressions import Expr, render_template
-from ..jsontext import pretty
 from .base import OnFailure
 
 TYPE_CHECKING = False
@@ -20,9 +20,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .base import Catch, Retry, State
     from .choice import Rule
 
-__all__ = ["render_state", "render_graph", "dumps", "STATE_KEY_ORDER"]
+__all__ = ["render_state", "render_graph", "dumps", "STATE_KEY_ORDER", "TEMPLATE_FIELDS"]
 
-# (attribute, ASL key) in output order, for every state type.
+# (attribute, ASL key) in output order, for every state type: the one table
+# from the model's attributes to ASL keys (the build checks read it too).
 STATE_KEY_ORDER: tuple[tuple[str, str], ...] = (
     ("comment", "Comment"),
     ("resource", "Resource"),
@@ -49,6 +50,14 @@ STATE_KEY_ORDER: tuple[tuple[str, str], ...] = (
     ("catch", "Catch"),
     ("next", "Next"),
     ("end", "End"),
+)
+# The attributes whose values are templates (JSON with expressions), which
+# the build checks judge value by value.
+TEMPLATE_FIELDS = frozenset(
+    {
+        "arguments", "items", "item_selector", "max_concurrency", "tolerated_failure_percentage", "tolerated_failure_count",
+        "timeout_seconds", "heartbeat_seconds", "seconds", "timestamp", "error", "cause", "assign", "output",
+    }
 )
 
 
@@ -140,4 +149,4 @@ def render_state(state: State) -> dict[str, Any]:
 
 def dumps(document: dict[str, Any]) -> str:
     """The exact bytes written to disk (as text): 2-space indent, newline at end."""
-    return pretty(document)
+    return _dumps(document)

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
-from ..model.errors import Problem
+from ..asl.problems import Problem
 from .definition import Graph, compile_definition
 from .engine import LIFETIME_SECONDS, Interpreter
 from .errors import TIMEOUT, ExecutionTimedOut, Failure, SimulationError
 from .execution import Execution
-from .expressions import Scope
+from .expressions import Variables
 from .fakes import ACCOUNT, REGION
 from .functions import MAX_MS, MIN_MS, Runtime, iso_millis, parse_iso_ms, running
 from .mocks import Mocks
@@ -62,26 +62,15 @@ _CACHE_SIZE = 64
 def _read_definition(source: Any) -> tuple[Any, str | None, list[Problem]]:
     """The definition as plain data, the name it suggests (file stem, flow
     name) and what reading it found (duplicate keys; a flow's build
-    problems). Files and text are read by the validator's reader (no NaN,
-    BOM allowed, duplicate keys reported)."""
-    from ..validate.load import UnusableInput, check_json_data, parse_text, read_file
+    problems): the package's one reader (no NaN, BOM allowed, duplicate
+    keys reported)."""
+    from ..asl.reader import UnusableInput, read_definition
 
     try:
-        if isinstance(source, dict):
-            check_json_data(source)
-            return source, None, []
-        if hasattr(source, "checked_dict") and hasattr(source, "body"):  # a StateMachine
-            definition, problems = source.checked_dict()
-            return definition, getattr(source, "name", None), list(problems)
-        if isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
-            definition, findings, _size = read_file(source)
-            return definition, Path(source).stem, findings
-        if isinstance(source, str):
-            definition, findings = parse_text(source, "text")
-            return definition, None, findings
+        read = read_definition(source)
     except UnusableInput as exc:
         raise SimulationError(f"the definition: {exc}") from None
-    raise SimulationError(f"cannot simulate a {type(source).__name__}; pass a definition dict, JSON text, a path or a StateMachine")
+    return read.data, read.name or None, read.findings
 
 
 # Findings of definitions AWS accepts and then fails at run time: the
@@ -109,7 +98,8 @@ def _refuse_errors(definition: Any, found: list[Problem]) -> None:
     definitions AWS accepts and fails only at run time (RUN_TIME_FAILURES):
     the simulator runs only definitions AWS would create, and relies on
     their shape."""
-    from ..validate import check_definition, unique
+    from ..asl.problems import unique
+    from ..validate import check_definition
 
     errors = [f for f in unique(found + check_definition(definition, quotas=False)) if f.severity == "error" and f.code not in RUN_TIME_FAILURES]
     if errors:
@@ -129,7 +119,7 @@ def prepare(definition_or_flow: Any, substitutions: dict[str, str] | None = None
         return found
     definition, name, problems = _read_definition(definition_or_flow)
     if substitutions:
-        from ..deploy.substitution import substitute
+        from ..asl.placeholders import substitute
 
         definition = substitute(definition, dict(substitutions))
     _refuse_errors(definition, problems)
@@ -158,7 +148,7 @@ def _mocks(config: Any, machine: str, test_case: str) -> Mocks:
 def _unknown_mocked_states(bound: Mocks, prepared: Prepared, machine: str, test_case: str) -> None:
     """A test case mocking a state the definition does not have is a typo
     (or a mock file for another version): it would silently not apply."""
-    from ..validate.common import did_you_mean
+    from ..asl.common import did_you_mean
 
     unknown = sorted(set(bound.by_state) - prepared.state_names)
     names = []
@@ -191,7 +181,7 @@ def parse_start_time(text: str, lifetime_seconds: int = 0) -> int:
 
 def _check_input(value: Any) -> None:
     """The execution input must be JSON data (no NaN, string keys)."""
-    from ..validate.load import UnusableInput, check_json_data
+    from ..asl.reader import UnusableInput, check_json_data
 
     try:
         check_json_data(value, "input")
@@ -254,11 +244,11 @@ def run(
         timeout_seconds=prepared.timeout_seconds,
         runtime=runtime,
     )
-    scope = Scope()
+    variables = Variables()
     status, output, error, cause = "SUCCEEDED", None, None, None
     with running(runtime):
         try:
-            output = interpreter.run_graph(prepared.graph, execution_input, scope)
+            output = interpreter.run_graph(prepared.graph, execution_input, variables)
         except Failure as failure:
             status, error, cause = "FAILED", failure.error, failure.cause
         except ExecutionTimedOut:
@@ -273,7 +263,7 @@ def run(
         states=interpreter.states,
         calls=interpreter.calls,
         events=services.events.entries[events_before:],  # what the EventBridge fake received in this run
-        variables=scope.vars,
+        variables=variables.vars,
         trace=interpreter.trace,
         name=execution_name,
         state_machine=machine,

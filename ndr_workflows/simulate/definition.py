@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..asl.walk import Scope
 from .errors import SimulationError
-from .expressions import Evaluator, compile_template
+from .expressions import Evaluator, Variables, compile_template
 
 __all__ = ["Graph", "State", "Retrier", "Catcher", "Rule", "compile_definition"]
 
@@ -95,10 +96,17 @@ class State:
 
 @dataclass
 class Graph:
-    """A machine, a Parallel branch or a Map's ItemProcessor."""
+    """A machine, a Parallel branch or a Map's ItemProcessor: its
+    :class:`~ndr_workflows.asl.walk.Scope` and its states, read."""
 
     start: str
     states: dict[str, State]
+    scope: Scope
+
+    def variables(self, outer: Variables) -> Variables:
+        """Fresh variables for one run of this graph, reading ``outer``'s
+        when the scope sees its enclosing one (not a Distributed Map's)."""
+        return Variables(outer if self.scope.reads_outer_variables else None)
 
 
 def compile_definition(definition: dict[str, Any]) -> tuple[Graph, int | None]:
@@ -106,12 +114,12 @@ def compile_definition(definition: dict[str, Any]) -> tuple[Graph, int | None]:
     the validator found no error in."""
     if definition.get("QueryLanguage", "JSONPath") != "JSONata":
         raise SimulationError('the simulator runs JSONata definitions only (top-level "QueryLanguage": "JSONata")')
-    return _graph(definition, ""), definition.get("TimeoutSeconds")
+    return _graph(Scope.top(definition)), definition.get("TimeoutSeconds")
 
 
-def _graph(body: dict[str, Any], prefix: str) -> Graph:
-    states = {name: _state(name, prefix + name, raw) for name, raw in body["States"].items()}
-    return Graph(body["StartAt"], states)
+def _graph(scope: Scope) -> Graph:
+    states = {name: _state(name, raw, scope) for name, raw in scope.states().items()}
+    return Graph(scope.start(), states, scope)
 
 
 def _number_field(raw: dict[str, Any], key: str, path: str) -> Evaluator | None:
@@ -129,7 +137,8 @@ def _output(raw: dict[str, Any], path: str) -> Evaluator | None:
     return compile_template(raw["Output"], f"{path}: Output") if "Output" in raw else None
 
 
-def _state(name: str, path: str, raw: dict[str, Any]) -> State:
+def _state(name: str, raw: dict[str, Any], scope: Scope) -> State:
+    path = scope.prefix + name
     kind = raw["Type"]
     state = State(name, path, kind)
     state.next = raw.get("Next")
@@ -157,14 +166,14 @@ def _state(name: str, path: str, raw: dict[str, Any]) -> State:
         state.error = compile_template(raw["Error"], f"{path}: Error") if "Error" in raw else None
         state.cause = compile_template(raw["Cause"], f"{path}: Cause") if "Cause" in raw else None
     elif kind == "Parallel":
-        state.branches = tuple(_graph(branch, f"{path}/") for branch in raw["Branches"])
+        state.branches = tuple(_graph(branch) for branch in scope.children(name, raw))
     elif kind == "Map":
         for unsupported in _UNSUPPORTED_MAP_FIELDS:
             if unsupported in raw:
                 raise SimulationError(f"{path}: {unsupported} is not supported by the simulator")
-        processor = raw["ItemProcessor"]
-        state.processor = _graph(processor, f"{path}/")
-        state.distributed = processor.get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED"
+        (processor,) = scope.children(name, raw)
+        state.processor = _graph(processor)
+        state.distributed = processor.kind == "distributed"
         state.items = compile_template(raw["Items"], f"{path}: Items") if "Items" in raw else None
         if "ItemSelector" in raw:
             state.item_selector = compile_template(raw["ItemSelector"], f"{path}: ItemSelector")

@@ -1,7 +1,7 @@
 """The DynamoDB fake: items per table, and the condition expressions the
 flows write.
 
-The condition evaluator (moved here from ``tests/flow_harness.py``, which now
+The condition evaluator (moved here from ``tests/support/flow_harness.py``, which now
 imports it) understands a small, explicit grammar: ``attribute_not_exists(path)``,
 ``operand = operand``, ``operand < operand``, ``AND``, ``OR``, parentheses,
 ``#name`` / ``:value`` placeholders. Anything else raises
@@ -13,7 +13,7 @@ Errors are named as the integration names them: the aws-sdk integration
 ``DynamoDB.ConditionalCheckFailedException``; malformed requests
 (DynamoDB's ValidationException, not modelled per operation) come out under
 the base exception, ``DynamoDb.DynamoDbException`` and
-``DynamoDB.AmazonDynamoDBException`` (``validate/error_names.py``, the names
+``DynamoDB.AmazonDynamoDBException`` (``asl/error_names.py``, the names
 the validator accepts).
 """
 
@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .calls import json_copy
-from ..validate.error_names import base_error
+from ..asl.error_names import base_error
 from .errors import Failure, SimulationError
 
 __all__ = ["Condition", "UnsupportedExpression", "DynamoDB", "RESERVED", "check_attribute_value"]

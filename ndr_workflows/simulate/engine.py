@@ -35,7 +35,7 @@ from .errors import (
     Failure,
     matches,
 )
-from .expressions import Evaluator, Frame, Scope
+from .expressions import Evaluator, Frame, Variables
 from .functions import Runtime, iso_millis, parse_iso_ms
 
 __all__ = ["Interpreter", "Answerer", "MAX_TRANSITIONS", "LIFETIME_SECONDS"]
@@ -117,7 +117,7 @@ class Interpreter:
 
     # ---- graphs -------------------------------------------------------------
 
-    def run_graph(self, graph: Graph, state_input: Any, scope: Scope) -> Any:
+    def run_graph(self, graph: Graph, state_input: Any, variables: Variables) -> Any:
         name = graph.start
         states = graph.states
         while True:
@@ -132,7 +132,7 @@ class Interpreter:
                 "StateMachine": self.state_machine_context,
                 "State": about,
             }
-            frame = Frame(state_input, context, scope)
+            frame = Frame(state_input, context, variables)
             kind = state.type
             if state.is_task_like:
                 about["RetryCount"] = 0
@@ -188,7 +188,7 @@ class Interpreter:
         if assign is not None:
             assigned = {key: evaluate(frame) for key, evaluate in assign}
             result = output(frame) if output is not None else default
-            frame.scope.vars.update(assigned)
+            frame.variables.vars.update(assigned)
             return result
         return output(frame) if output is not None else default
 
@@ -248,7 +248,7 @@ class Interpreter:
             result = self._map(state, frame)
         else:
             branch_input = state.arguments(frame) if state.arguments is not None else frame.input
-            result = [self.run_graph(branch, branch_input, Scope(frame.scope)) for branch in state.branches]
+            result = [self.run_graph(branch, branch_input, branch.variables(frame.variables)) for branch in state.branches]
         if state.assign is None and state.output is None:
             return result
         return self._settle(state.assign, state.output, frame.with_result(result), result)
@@ -304,18 +304,17 @@ class Interpreter:
         results: list[Any] = []
         failed = 0
         processor = cast(Graph, state.processor)
-        parent = None if state.distributed else frame.scope
         for index, item in enumerate(items):
             child_input = item
             if state.item_selector is not None:
                 context = dict(frame.context)
                 context["Map"] = {"Item": {"Index": index, "Value": item}}
-                child_input = state.item_selector(Frame(frame.input, context, frame.scope))
+                child_input = state.item_selector(Frame(frame.input, context, frame.variables))
             if not state.distributed:
-                results.append(self.run_graph(processor, child_input, Scope(parent)))
+                results.append(self.run_graph(processor, child_input, processor.variables(frame.variables)))
                 continue
             try:
-                results.append(self.run_graph(processor, child_input, Scope(None)))
+                results.append(self.run_graph(processor, child_input, processor.variables(frame.variables)))
             except Failure as failure:
                 failed += 1
                 results.append({"Error": failure.error, "Cause": failure.cause})

@@ -14,7 +14,7 @@ Two kinds of failure are kept apart on purpose:
 from __future__ import annotations
 
 # The names, spelled once for the validator and the simulator (re-exported).
-from ..validate.error_names import (
+from ..asl.error_names import (
     ALL,
     EXCEED_TOLERATED_FAILURE_THRESHOLD,
     HEARTBEAT_TIMEOUT,

@@ -24,58 +24,59 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..model.jsonata import analyse
-from ..validate.common import is_expression
+from ..asl.common import is_expression
+from ..asl.jsonata import analyse
 from .errors import QUERY_EVALUATION_ERROR, Failure, SimulationError
 from .functions import OVERRIDES, STEP_FUNCTIONS
 from .reference import UNDEFINED, ReferenceExpression, needs_reference
 
-__all__ = ["Scope", "Frame", "Evaluator", "compile_template", "is_expression", "expression_text"]
+__all__ = ["Variables", "Frame", "Evaluator", "compile_template", "is_expression", "expression_text"]
 
 MISSING: Any = object()
 
 _STATES_MEMBER = re.compile(r"\$states(?:\.(input|result|errorOutput|context)\b)?")
 
 
-class Scope:
-    """Variables of one scope (the execution, a Map iteration, a Parallel
-    branch); inner scopes read outer ones through ``parent``."""
+class Variables:
+    """The variables of one run of a scope (:class:`ndr_workflows.asl.walk.Scope`:
+    the execution, a Map iteration, a Parallel branch); a scope that reads
+    its enclosing one's variables does so through ``parent``."""
 
     __slots__ = ("vars", "parent")
 
-    def __init__(self, parent: Scope | None = None) -> None:
+    def __init__(self, parent: Variables | None = None) -> None:
         self.vars: dict[str, Any] = {}
         self.parent = parent
 
     def lookup(self, name: str) -> Any:
-        scope: Scope | None = self
-        while scope is not None:
-            found = scope.vars.get(name, MISSING)
+        variables: Variables | None = self
+        while variables is not None:
+            found = variables.vars.get(name, MISSING)
             if found is not MISSING:
                 return found
-            scope = scope.parent
+            variables = variables.parent
         return MISSING
 
 
 class Frame:
     """What an expression sees: ``$states.*`` members and the variables."""
 
-    __slots__ = ("input", "result", "error_output", "context", "scope")
+    __slots__ = ("input", "result", "error_output", "context", "variables")
 
-    def __init__(self, state_input: Any, context: dict[str, Any], scope: Scope) -> None:
+    def __init__(self, state_input: Any, context: dict[str, Any], variables: Variables) -> None:
         self.input = state_input
         self.result: Any = MISSING
         self.error_output: Any = MISSING
         self.context = context
-        self.scope = scope
+        self.variables = variables
 
     def with_result(self, result: Any) -> Frame:
-        frame = Frame(self.input, self.context, self.scope)
+        frame = Frame(self.input, self.context, self.variables)
         frame.result = result
         return frame
 
     def with_error(self, error_output: Any, context: dict[str, Any]) -> Frame:
-        frame = Frame(self.input, context, self.scope)
+        frame = Frame(self.input, context, self.variables)
         frame.error_output = error_output
         return frame
 
@@ -133,9 +134,9 @@ class _Expression:
 
     def _bindings(self, frame: Frame) -> dict[str, Any]:
         bindings: dict[str, Any] = {}
-        scope = frame.scope
+        variables = frame.variables
         for name in self.variables:
-            value = scope.lookup(name)
+            value = variables.lookup(name)
             if value is MISSING:
                 raise Failure(QUERY_EVALUATION_ERROR, f"{self.where}: the variable ${name} has not been assigned ({self.text})")
             bindings[name] = value

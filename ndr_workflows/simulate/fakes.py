@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .calls import json_copy
-from ..validate.error_names import base_error
+from ..asl.error_names import base_error
 from .errors import Failure
 
 __all__ = ["SageMaker", "StartedPipeline", "EventBridge", "ACCOUNT", "REGION"]

@@ -34,7 +34,7 @@ _KEY = re.compile(r"^(\d+)(?:-(\d+))?$")
 def load_mocks(source: Any) -> dict[str, Any]:
     """A mock configuration from a dict, a path or JSON text (files and text
     read by the validator's reader: no NaN, BOM allowed, depth checked)."""
-    from ..validate.load import UnusableInput, check_json_data, parse_text, read_file
+    from ..asl.reader import UnusableInput, check_json_data, parse_text, read_file
 
     try:
         if isinstance(source, dict):

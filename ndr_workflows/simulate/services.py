@@ -20,10 +20,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..steps.events import PUT_EVENTS_RESOURCE
-from ..steps.lambda_ import CALLBACK_INVOKE_RESOURCE as LAMBDA_CALLBACK
-from ..steps.lambda_ import INVOKE_RESOURCE as LAMBDA_INVOKE
-from ..validate.error_names import DYNAMODB_PREFIX
+from ..asl.error_names import DYNAMODB_PREFIX
+from ..asl.resources import LAMBDA_INVOKE, PUT_EVENTS, SDK_PREFIX, STATES_PREFIX
+from ..asl.resources import LAMBDA_INVOKE_CALLBACK as LAMBDA_CALLBACK
 from .calls import Call, Delayed, Never
 from .dynamodb import DynamoDB
 from .errors import Failure, SimulationError
@@ -34,7 +33,6 @@ __all__ = ["Services", "Handler"]
 
 Handler = Callable[[Call], Any]
 
-_SDK = "arn:aws:states:::aws-sdk:"
 _DYNAMODB = {"putItem": "put_item", "deleteItem": "delete_item", "getItem": "get_item"}
 
 
@@ -105,8 +103,8 @@ class Services:
 
     def builtin(self, call: Call) -> Any:
         resource, arguments, state = call.resource, call.arguments, call.state
-        if resource.startswith(_SDK):
-            service, _, operation = resource[len(_SDK) :].partition(":")
+        if resource.startswith(SDK_PREFIX):
+            service, _, operation = resource[len(SDK_PREFIX) :].partition(":")
             if service == "dynamodb" and operation in _DYNAMODB:
                 return getattr(self.dynamodb, _DYNAMODB[operation])(arguments, "DynamoDb")
             if service == "sagemaker" and operation == "startPipelineExecution":
@@ -116,9 +114,9 @@ class Services:
             if service == "eventbridge" and operation == "putEvents":
                 return self.events.put_events(arguments, "EventBridge")
             return NOT_MOCKED
-        if resource.startswith("arn:aws:states:::dynamodb:") and resource.rsplit(":", 1)[1] in _DYNAMODB:
+        if resource.startswith(STATES_PREFIX + "dynamodb:") and resource.rsplit(":", 1)[1] in _DYNAMODB:
             return getattr(self.dynamodb, _DYNAMODB[resource.rsplit(":", 1)[1]])(arguments, DYNAMODB_PREFIX)
-        if resource == PUT_EVENTS_RESOURCE:
+        if resource == PUT_EVENTS:
             return self.events.put_events(arguments, "EventBridge")
         if resource == LAMBDA_INVOKE:
             function = arguments.get("FunctionName") if isinstance(arguments, Mapping) else None

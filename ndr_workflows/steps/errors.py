@@ -6,7 +6,7 @@ aws-sdk integrations say ``ServiceName.ErrorName`` with the SDK's PascalCase
 service name and always the ``Exception`` suffix; unmodeled errors (throttling
 among them) arrive as the service's base exception. The modeled names below
 are checked against botocore's service models by the test suite
-(``tests/test_error_names.py``), so a typo cannot hide here.
+(``tests/asl/test_error_names.py``), so a typo cannot hide here.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..asl.resources import PUT_EVENTS as PUT_EVENTS_RESOURCE
 from ..expressions import json_string
 from ..model import Fragment, Task
 from .errors import TO_FAILURE, catch_all, transient_retry
@@ -14,7 +15,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["PUT_EVENTS_RESOURCE", "EVENT_SOURCE", "EVENT_BUS", "publish_event"]
 
-PUT_EVENTS_RESOURCE = "arn:aws:states:::events:putEvents"
 EVENT_SOURCE = "ndr.orchestration"
 EVENT_BUS = "${EventBusName}"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..asl.resources import LAMBDA_INVOKE as INVOKE_RESOURCE
+from ..asl.resources import LAMBDA_INVOKE_CALLBACK as CALLBACK_INVOKE_RESOURCE
 from ..expressions import STATES_RESULT, iter_exprs
 from ..model import Fragment, Task
 from ..model.errors import Problem
@@ -15,8 +17,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["INVOKE_RESOURCE", "CALLBACK_INVOKE_RESOURCE", "PAYLOAD", "invoke_lambda"]
 
-INVOKE_RESOURCE = "arn:aws:states:::lambda:invoke"
-CALLBACK_INVOKE_RESOURCE = "arn:aws:states:::lambda:invoke.waitForTaskToken"
 
 # What a request-response invoke returns: the function's value is in Payload.
 PAYLOAD = STATES_RESULT.field("Payload")

@@ -29,6 +29,8 @@ error and adds its own to the Cause.
 
 from __future__ import annotations
 
+from ..asl.resources import DYNAMODB_DELETE_ITEM as DELETE_ITEM_RESOURCE
+from ..asl.resources import DYNAMODB_PUT_ITEM as PUT_ITEM_RESOURCE
 from ..expressions import ERROR_OUTPUT, EXECUTION_ID, Expr, expr, string_of, var
 from ..model import ON_FAILURE, Catch, Fail, Fragment, Task
 from ..model.base import Action
@@ -44,8 +46,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["PUT_ITEM_RESOURCE", "DELETE_ITEM_RESOURCE", "CONDITION_FAILED", "lock"]
 
-PUT_ITEM_RESOURCE = "arn:aws:states:::aws-sdk:dynamodb:putItem"
-DELETE_ITEM_RESOURCE = "arn:aws:states:::aws-sdk:dynamodb:deleteItem"
 # What the aws-sdk integration raises for a failed ConditionExpression (the
 # optimized dynamodb integration would say "DynamoDB.", this one "DynamoDb.").
 CONDITION_FAILED = "DynamoDb.ConditionalCheckFailedException"

@@ -7,6 +7,8 @@ so a flow can be exported either way without touching its module.
 
 from __future__ import annotations
 
+from ..asl.resources import SAGEMAKER_DESCRIBE_PIPELINE as DESCRIBE_PIPELINE_RESOURCE
+from ..asl.resources import SAGEMAKER_START_PIPELINE as START_PIPELINE_RESOURCE
 from ..expressions import EXECUTION_ID, STATES_RESULT, TASK_TOKEN, Expr, context, expr, states_input, string_of, to_jsonata, var
 from ..model import Choice, Fragment, Pass, Rule, Task, Wait
 from ..model.errors import Problem
@@ -43,8 +45,6 @@ __all__ = [
     "run_pipeline",
 ]
 
-START_PIPELINE_RESOURCE = "arn:aws:states:::aws-sdk:sagemaker:startPipelineExecution"
-DESCRIBE_PIPELINE_RESOURCE = "arn:aws:states:::aws-sdk:sagemaker:describePipelineExecution"
 CALLBACK_RESOURCE = CALLBACK_INVOKE_RESOURCE
 COMPLETION_CALLBACK_FUNCTION = "${PipelineCompletionCallbackLambdaArn}"
 

@@ -5,34 +5,34 @@ reject or that would fail at run time, in any ASL definition.
     findings = validate(definition_or_flow, for_deploy=False, machine_type="STANDARD")
 
 Five families of checks, each finding a :class:`Finding` (the model's
-:class:`~ndr_workflows.model.errors.Problem`: path, code, message, hint,
+:class:`~ndr_workflows.asl.problems.Problem`: path, code, message, hint,
 severity): structure and fields (``structure``, ``fields``), JSONata
 (``expressions``), variables (``variables``), integrations from botocore's
 service models (``integrations``, loaded only when asked for), quotas,
 placeholders and EXPRESS limits (``quotas``). The command line is
-``python -m ndr_workflows.validate`` (see ``cli``).
+``python -m ndr_workflows.validate`` (see :mod:`ndr_workflows.cli.validate`).
 
 Importing this package is cheap; the checks are imported when used.
 """
 
 from __future__ import annotations
 
-from ..model.errors import Problem as Finding
-from .walk import iter_states
+from ..asl.problems import Problem as Finding
+from ..asl.problems import has_errors, unique
+from ..asl.walk import iter_states
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Iterable
     from typing import Any
 
-__all__ = ["validate", "has_errors", "check_definition", "Finding", "iter_states", "placeholders", "UnusableInput", "MACHINE_TYPES"]
+__all__ = ["validate", "has_errors", "check_definition", "Finding", "iter_states", "placeholders", "UnusableInput", "MACHINE_TYPES", "unique"]
 
 MACHINE_TYPES = ("STANDARD", "EXPRESS")
 
 
 def __getattr__(name: str) -> Any:
     if name == "UnusableInput":
-        from .load import UnusableInput
+        from ..asl.reader import UnusableInput
 
         return UnusableInput
     raise AttributeError(name)
@@ -45,11 +45,6 @@ def placeholders(definition: Any) -> list[str]:
     return found(definition)
 
 
-def has_errors(findings: Iterable[Finding]) -> bool:
-    """Whether any finding is an error (not just a warning)."""
-    return any(f.severity == "error" for f in findings)
-
-
 def validate(
     definition_or_flow: Any,
     *,
@@ -59,8 +54,10 @@ def validate(
 ) -> list[Finding]:
     """Every finding about a definition, all at once.
 
-    ``definition_or_flow``: a parsed definition (dict), its JSON text (str),
-    a file (:class:`pathlib.Path`) or a :class:`~ndr_workflows.StateMachine`.
+    ``definition_or_flow``: anything :func:`ndr_workflows.asl.reader.read_definition`
+    reads -- a parsed definition (dict), its JSON text (str or bytes), a
+    file (:class:`pathlib.Path`, or a str naming one) or a flow
+    (:class:`~ndr_workflows.StateMachine`: its build problems come first).
     ``for_deploy`` makes every remaining ``${Name}`` placeholder an error;
     ``machine_type="EXPRESS"`` adds the EXPRESS restrictions;
     ``integrations=False`` skips the checks that load botocore's models.
@@ -70,38 +67,12 @@ def validate(
     """
     if machine_type not in MACHINE_TYPES:
         raise ValueError(f"machine_type must be one of {', '.join(MACHINE_TYPES)}, not {machine_type!r}")
-    findings: list[Finding] = []
-    size: int | None = None
-    definition = definition_or_flow
-    from ..model.machine import StateMachine
+    from ..asl.reader import read_definition
 
-    if isinstance(definition_or_flow, StateMachine):
-        definition, findings = definition_or_flow.checked_dict()
-        return _finish(definition, findings + check_definition(definition, for_deploy=for_deploy, machine_type=machine_type, build=False), machine_type, integrations)
-    if isinstance(definition_or_flow, (str, bytes)):
-        from .load import parse_text
-
-        definition, findings = parse_text(definition_or_flow)
-        size = len(definition_or_flow.encode("utf-8") if isinstance(definition_or_flow, str) else definition_or_flow)
-    elif _is_path(definition_or_flow):
-        from .load import read_file
-
-        definition, findings, size = read_file(definition_or_flow)
-    else:
-        from .load import check_json_data
-
-        check_json_data(definition)
-    findings = findings + check_definition(definition, for_deploy=for_deploy, machine_type=machine_type, size=size)
-    return _finish(definition, findings, machine_type, integrations)
-
-
-def _is_path(value: Any) -> bool:
-    import os
-
-    return isinstance(value, os.PathLike)
-
-
-def _finish(definition: Any, findings: list[Finding], machine_type: str, integrations: bool) -> list[Finding]:
+    read = read_definition(definition_or_flow)
+    definition = read.data
+    # A flow's build already ran the checks of families 1-3 (its findings).
+    findings = read.findings + check_definition(definition, for_deploy=for_deploy, machine_type=machine_type, size=read.size, build=not read.built)
     if integrations and isinstance(definition, dict):
         from .integrations import check_integrations
 
@@ -149,14 +120,3 @@ def check_definition(
             if machine_type == "EXPRESS":
                 check_express(definition, add)
     return unique(found)
-
-
-def unique(findings: list[Finding]) -> list[Finding]:
-    """The findings in order of discovery, exact duplicates dropped."""
-    seen: set[Finding] = set()
-    out = []
-    for f in findings:
-        if f not in seen:
-            seen.add(f)
-            out.append(f)
-    return out

@@ -1,9 +1,14 @@
-"""``python -m ndr_workflows.validate``; see :mod:`ndr_workflows.validate.cli`."""
+"""``python -m ndr_workflows.validate``: a launcher for :mod:`ndr_workflows.cli.validate`.
+
+Launchers sit outside the layers: ``python -m`` needs a ``__main__`` in this
+package, and the program it starts belongs to the top layer (the programs,
+which resolve flow NAMEs through the flow registry).
+"""
 
 import os
 import sys
 
-from .cli import main
+from ..cli.validate import main
 
 try:
     code = main()

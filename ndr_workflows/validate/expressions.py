@@ -1,6 +1,6 @@
 """Family 2: JSONata. Every ``{% ... %}`` is one whole single-line string
 with a space inside each delimiter and parses with the project's parser
-(:func:`ndr_workflows.model.jsonata.analyse`, differential-tested against
+(:func:`ndr_workflows.asl.jsonata.analyse`, differential-tested against
 the reference engine's port); it calls only functions Step Functions
 offers; and it reads ``$states.result`` / ``$states.errorOutput`` /
 ``$states.context.Task.Token`` / ``$states.context.Map.Item`` only where
@@ -14,15 +14,16 @@ expression (they are passed through as literal text: never what was meant).
 
 from __future__ import annotations
 
-from ..model.jsonata import analyse, builtin_functions
-from .common import Problem, did_you_mean, is_expression
-from .walk import JSONATA, scopes, state_language
+from ..asl.common import did_you_mean, is_expression
+from ..asl.jsonata import analyse, builtin_functions
+from ..asl.problems import Problem
+from ..asl.walk import JSONATA, scopes, state_language
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
-    from .common import Add
+    from ..asl.common import Add
 
 __all__ = ["check_expressions", "state_expressions", "template_fields"]
 
@@ -129,7 +130,7 @@ def check_expressions(definition: Any, add: Add, found: dict[int, list[tuple[str
 def _visit(value: Any, label: str, template: bool, in_array: bool, state: dict[str, Any], path: str, role: str, add: Add, exprs: list[tuple[str, str, str]]) -> None:
     if isinstance(value, str):
         if template and value == "":
-            add(Problem(path, "EMPTY_STRING", f"{label}: an empty string literal; asl-validator rejects it", "use \"{% '' %}\" if an empty string is really meant"))
+            add(Problem(path, "EMPTY_STRING", f"{label}: an empty string literal; asl-validator rejects it", "use \"{% '' %}\" if an empty string is really meant", field=label))
         elif "%" in value:
             _check_string(state, path, label, value, role, add)
             if is_expression(value):
@@ -137,11 +138,11 @@ def _visit(value: Any, label: str, template: bool, in_array: bool, state: dict[s
     elif isinstance(value, dict):
         for k, v in value.items():
             if template and k.endswith(".$"):
-                add(Problem(path, "JSONPATH_KEY", f"{label}: key '{k}' is JSONPath syntax; JSONata states never use '.$' keys", f"write '{k[:-2]}': \"{{% ... %}}\""))
+                add(Problem(path, "JSONPATH_KEY", f"{label}: key '{k}' is JSONPath syntax; JSONata states never use '.$' keys", f"write '{k[:-2]}': \"{{% ... %}}\"", field=label))
             _visit(v, f"{label}.{k}", template, False, state, path, role, add, exprs)
     elif isinstance(value, list):
         if template and in_array:
-            add(Problem(path, "NESTED_ARRAY", f"{label}: an array inside an array; asl-validator rejects nested arrays in templates", "build it with an expression instead (\"{% [[...]] %}\")"))
+            add(Problem(path, "NESTED_ARRAY", f"{label}: an array inside an array; asl-validator rejects nested arrays in templates", "build it with an expression instead (\"{% [[...]] %}\")", field=label))
         for i, v in enumerate(value):
             _visit(v, f"{label}[{i}]", template, True, state, path, role, add, exprs)
 
@@ -152,7 +153,7 @@ def _check_string(state: dict[str, Any], path: str, label: str, text: str, role:
         found = _LINTED[text] = _lint(text)
     lint, flags = found
     for code, message, hint in lint:
-        add(Problem(path, code, f"{label}: {message}", hint))
+        add(Problem(path, code, f"{label}: {message}", hint, field=label))
     if flags:
         _check_states_reads(state, path, label, flags, role, add)
 
@@ -264,12 +265,12 @@ def _states_paths(text: str) -> list[tuple[str, ...]]:
 
 def _check_states_reads(state: dict[str, Any], path: str, label: str, flags: int, role: str, add: Add) -> None:
     if flags & _RESULT and role != "result":
-        add(Problem(path, "RESULT_NOT_AVAILABLE", f"{label}: $states.result exists only in the Output and Assign of a Task, Map or Parallel state", "read the result in this state's Output or Assign"))
+        add(Problem(path, "RESULT_NOT_AVAILABLE", f"{label}: $states.result exists only in the Output and Assign of a Task, Map or Parallel state", "read the result in this state's Output or Assign", field=label))
     if flags & _ERROR_OUTPUT and role != "catch":
-        add(Problem(path, "ERROR_OUTPUT_NOT_AVAILABLE", f"{label}: $states.errorOutput exists only in a Catch's Output and Assign"))
+        add(Problem(path, "ERROR_OUTPUT_NOT_AVAILABLE", f"{label}: $states.errorOutput exists only in a Catch's Output and Assign", field=label))
     if flags & _TOKEN:
         resource = state.get("Resource")
         if state.get("Type") != "Task" or not isinstance(resource, str) or not resource.endswith(".waitForTaskToken"):
-            add(Problem(path, "TASK_TOKEN_NOT_AVAILABLE", f"{label}: $states.context.Task.Token exists only in a .waitForTaskToken task"))
+            add(Problem(path, "TASK_TOKEN_NOT_AVAILABLE", f"{label}: $states.context.Task.Token exists only in a .waitForTaskToken task", field=label))
     if flags & _MAP_ITEM and role != "selector":
-        add(Problem(path, "MAP_ITEM_NOT_AVAILABLE", f"{label}: $states.context.Map.Item exists only in a Map's ItemSelector"))
+        add(Problem(path, "MAP_ITEM_NOT_AVAILABLE", f"{label}: $states.context.Map.Item exists only in a Map's ItemSelector", field=label))

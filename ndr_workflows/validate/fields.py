@@ -8,14 +8,15 @@ key...). The tables below are the ASL specification's, split by language.
 
 from __future__ import annotations
 
-from .common import Problem, describe, did_you_mean, is_expression, is_int, is_number
-from .walk import JSONATA, JSONPATH, map_mode, scopes, state_language
+from ..asl.common import describe, did_you_mean, is_expression, is_int, is_number
+from ..asl.problems import Problem
+from ..asl.walk import JSONATA, JSONPATH, map_mode, scopes, state_language
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
-    from .common import Add
+    from ..asl.common import Add
 
 __all__ = ["check_fields", "JSONPATH_ONLY", "JSONATA_ONLY"]
 

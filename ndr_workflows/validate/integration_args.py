@@ -10,17 +10,17 @@ nor their types are checked; a ``${Name}`` placeholder is a value too.
 
 from __future__ import annotations
 
-from ..model.errors import Problem
-from .common import describe, did_you_mean, is_expression, is_int, is_number
+from ..asl.common import describe, did_you_mean, is_expression, is_int, is_number
+from ..asl.problems import Problem
 from .service_models import pascal_case
-from .walk import JSONATA
+from ..asl.walk import JSONATA
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable, Iterator
     from typing import Any
 
-    from .integrations import Integration, Optimized
+    from ..asl.resources import Integration, Optimized
     from .service_models import ServiceModel
 
     Add = Callable[[Problem], None]
@@ -204,7 +204,7 @@ def result_paths(expression: str) -> list[tuple[str, ...]]:
         return found
     found = []
     if "$states" in expression:
-        from ..model.jsonata_syntax import JsonataSyntaxError, parse
+        from ..asl.jsonata_syntax import JsonataSyntaxError, parse
 
         text = expression[2:-2] if is_expression(expression) else expression
         try:

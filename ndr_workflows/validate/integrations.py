@@ -17,12 +17,13 @@ Step Functions uses are in ASL_NOTES.md ("Tasks and errors").
 
 from __future__ import annotations
 
-from ..model.errors import Problem
+from ..asl.common import did_you_mean
+from ..asl.error_names import DYNAMODB_EXTRA_ERRORS, DYNAMODB_PREFIX, LAMBDA_EXTRA_ERRORS, LAMBDA_PREFIX, STATES_ERRORS
+from ..asl.problems import Problem
+from ..asl.resources import CALLBACK, Integration, Optimized, parse_resource
+from ..asl.walk import JSONATA, iter_states
 from . import integration_args as args
-from .common import did_you_mean
-from .error_names import DYNAMODB_EXTRA_ERRORS, DYNAMODB_PREFIX, LAMBDA_EXTRA_ERRORS, LAMBDA_PREFIX, STATES_ERRORS
 from .service_models import ServiceModelsUnavailable, camel_case, load_catalog
-from .walk import JSONATA, iter_states
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,38 +34,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
     Add = Callable[[Problem], None]
 
-__all__ = ["check_integrations", "Integration", "parse_resource", "STATES_ERRORS", "OPTIMIZED"]
-
-CALLBACK = ".waitForTaskToken"
-
-
-class Optimized:
-    """An optimized integration this module knows: the botocore operation it
-    wraps, the parameters Step Functions passes on (None: all of the
-    operation's), those whose value may be any JSON (Step Functions
-    serializes it), the suffixes it supports, and its error names: the
-    prefix it raises them under (None: not checked), names beyond the
-    operation's modeled errors, and whether other names may come too (a
-    Lambda function's own errors)."""
-
-    __slots__ = ("service", "operation", "parameters", "any_json", "suffixes", "error_prefix", "error_extras", "open_errors")
-
-    def __init__(
-        self, service: str, operation: str, *, parameters: frozenset[str] | None = None, any_json: frozenset[str] = frozenset(),
-        suffixes: tuple[str, ...] = ("",), error_prefix: str | None = None, error_extras: frozenset[str] = frozenset(), open_errors: bool = True,
-    ) -> None:
-        self.service = service
-        self.operation = operation
-        self.parameters = parameters
-        self.any_json = any_json
-        self.suffixes = suffixes
-        self.error_prefix = error_prefix
-        self.error_extras = error_extras
-        self.open_errors = open_errors
-
+__all__ = ["check_integrations", "STATES_ERRORS", "OPTIMIZED"]
 
 # Lambda's service errors as the optimized integration names them (ASL_NOTES.md),
-# beyond Invoke's modeled ones: LAMBDA_EXTRA_ERRORS (error_names.py, shared with the simulator).
+# beyond Invoke's modeled ones: LAMBDA_EXTRA_ERRORS (asl/error_names.py, shared with the simulator).
 LAMBDA = Optimized(
     "lambda", "Invoke", parameters=frozenset({"FunctionName", "Payload", "InvocationType", "Qualifier", "ClientContext"}),
     any_json=frozenset({"Payload"}), suffixes=("", CALLBACK), error_prefix=LAMBDA_PREFIX, error_extras=LAMBDA_EXTRA_ERRORS,
@@ -89,57 +62,6 @@ OTHER_OPTIMIZED = frozenset(
 )
 # A result of an optimized integration may carry the SDK's HTTP metadata.
 SDK_METADATA = frozenset({"SdkHttpMetadata", "SdkResponseMetadata"})
-
-
-class Integration:
-    """A Task resource taken apart: ``kind`` is "aws-sdk", "optimized",
-    "lambda-function" or "other" (activities, placeholders: not checked);
-    ``service`` / ``action`` as written; ``suffix`` ("", ".sync", ...)."""
-
-    __slots__ = ("kind", "service", "action", "suffix", "resource")
-
-    def __init__(self, kind: str, service: str = "", action: str = "", suffix: str = "", resource: str = "") -> None:
-        self.kind = kind
-        self.service = service
-        self.action = action
-        self.suffix = suffix
-        self.resource = resource
-
-    @property
-    def callback(self) -> bool:
-        return self.suffix == CALLBACK
-
-    @property
-    def short(self) -> str:
-        prefix = "aws-sdk:" if self.kind == "aws-sdk" else ""
-        return f"{prefix}{self.service}:{self.action}{self.suffix}"
-
-
-def parse_resource(resource: Any) -> Integration:
-    """What a Task's Resource calls. A placeholder or expression anywhere in
-    it makes it "other": it is only known at deploy time."""
-    if not isinstance(resource, str) or "${" in resource or "{%" in resource:
-        return Integration("other", resource=str(resource))
-    parts = resource.split(":")
-    if len(parts) >= 7 and parts[0] == "arn" and parts[2] == "lambda" and parts[5] == "function":
-        return Integration("lambda-function", "lambda", "invoke", resource=resource)
-    if not (len(parts) >= 6 and parts[0] == "arn" and parts[2] == "states" and parts[3] == parts[4] == ""):
-        return Integration("other", resource=resource)
-    rest = parts[5:]
-    kind = "optimized"
-    if rest[0] == "aws-sdk":
-        kind, rest = "aws-sdk", rest[1:]
-    service = rest[0] if rest else ""
-    action = ":".join(rest[1:])
-    suffix = ""
-    for known in (CALLBACK, ".sync:2", ".sync"):
-        if action.endswith(known):
-            action, suffix = action[: -len(known)], known
-            break
-    else:
-        if "." in action:
-            action, suffix = action.split(".", 1)[0], "." + action.split(".", 1)[1]
-    return Integration(kind, service, action, suffix, resource)
 
 
 # -- the walk ------------------------------------------------------------------------

@@ -9,15 +9,16 @@ run time, so with ``for_deploy`` every remaining placeholder is an error.
 
 from __future__ import annotations
 
-from .common import Problem, describe
-from .walk import map_mode, nested_graphs
+from ..asl.common import describe
+from ..asl.problems import Problem
+from ..asl.walk import iter_states, map_mode, nested_graphs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterator
     from typing import Any
 
-    from .common import Add
+    from ..asl.common import Add
 
 __all__ = ["check_quotas", "check_placeholders", "check_express", "placeholders", "iter_strings", "MAX_DEFINITION_BYTES"]
 
@@ -108,22 +109,17 @@ def check_placeholders(definition: Any, add: Add, *, for_deploy: bool) -> None:
 
 def check_quotas(definition: Any, add: Add, *, size: int | None) -> None:
     if size is None:
-        from ..jsontext import compact
-
         try:
-            size = len(compact(definition).encode("utf-8"))
+            size = len(_compact(definition).encode("utf-8"))
         except (TypeError, ValueError):
             return  # not JSON data: nothing to measure (reported elsewhere)
     if size > MAX_DEFINITION_BYTES:
         # Name the state that takes the most room (its own fields, nested graphs aside).
-        from ..jsontext import compact
-        from .walk import iter_states
-
         largest, largest_size = "", 0
         for path, _, state, _ in iter_states(definition):
             own = {k: v for k, v in state.items() if k not in ("ItemProcessor", "Iterator", "Branches")}
             try:
-                n = len(compact(own).encode("utf-8"))
+                n = len(_compact(own).encode("utf-8"))
             except (TypeError, ValueError):
                 continue
             if n > largest_size:
@@ -140,8 +136,6 @@ def check_quotas(definition: Any, add: Add, *, size: int | None) -> None:
 
 
 def check_express(definition: Any, add: Add) -> None:
-    from .walk import iter_states
-
     for path, _, state, _ in iter_states(definition):
         kind = state.get("Type")
         resource = state.get("Resource")
@@ -151,3 +145,10 @@ def check_express(definition: Any, add: Add) -> None:
                     add(Problem(path, "EXPRESS_UNSUPPORTED", f"Resource {describe(resource)}: EXPRESS state machines do not support {what}", "use a STANDARD state machine, or the request-response form with polling"))
         if kind == "Map" and map_mode(state) == "DISTRIBUTED":
             add(Problem(path, "EXPRESS_UNSUPPORTED", "EXPRESS state machines do not support a DISTRIBUTED Map", "use a STANDARD state machine, or an INLINE Map"))
+
+
+def _compact(value: Any) -> str:
+    """The definition's size as Step Functions counts it: compact JSON."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

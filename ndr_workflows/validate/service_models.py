@@ -6,9 +6,9 @@ takes ~50 ms (SageMaker's model alone is 2.6 MB; importing botocore to do it
 would add ~100 ms more), most of the validator's budget. What the checks need is tiny: per service its SDK name,
 its operation names and its modeled errors; per operation used, its input and
 output shapes and the shapes they reach. That subset is kept in one marshal
-file per botocore version (and Python version) beside the JSONata analysis
-cache (``model/jsonata.py``: ``~/.cache/ndr_workflows``, moved by
-``NDR_WORKFLOWS_CACHE_DIR``, turned off by ``NDR_WORKFLOWS_NO_CACHE=1``).
+file per botocore version (and Python version) in ``~/.cache/ndr_workflows``
+(moved by ``NDR_WORKFLOWS_CACHE_DIR``, turned off by
+``NDR_WORKFLOWS_NO_CACHE=1``; see :func:`cache_dir`).
 A new botocore version means a new file name, so the subset is rebuilt from
 the new models; botocore's version is read from its ``__init__.py`` so that a
 warm run never imports botocore. What is missing from the cache (a service or
@@ -29,7 +29,6 @@ from __future__ import annotations
 import os
 import sys
 
-from ..model.jsonata import cache_dir
 from .botocore_data import ModelReader, ServiceModelsUnavailable, botocore_root, botocore_version, service_names
 from .botocore_data import service_id as read_service_id
 
@@ -50,9 +49,22 @@ __all__ = [
     "camel_case",
     "botocore_version",
     "catalog_path",
+    "cache_dir",
 ]
 
 FORMAT = 2  # bump when the distilled layout changes
+
+
+def cache_dir() -> str | None:
+    """The directory of ndr_workflows' on-disk cache (the distilled service
+    models), or None when caching is off."""
+    if os.environ.get("NDR_WORKFLOWS_NO_CACHE", "") not in ("", "0"):
+        return None
+    base = os.environ.get("NDR_WORKFLOWS_CACHE_DIR")
+    if not base:
+        home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = os.path.join(home, "ndr_workflows")
+    return base
 
 
 # -- Step Functions' spellings --------------------------------------------------

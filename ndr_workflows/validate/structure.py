@@ -9,46 +9,24 @@ missing target, so that a reader of one line knows both ends.
 
 from __future__ import annotations
 
-from .common import MAX_NAME_LENGTH, Problem, describe, did_you_mean
-from .walk import scopes
+from ..asl.common import MAX_NAME_LENGTH, describe, did_you_mean
+from ..asl.problems import Problem
+from ..asl.walk import scopes, targets
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
-    from .common import Add
-    from .walk import Scope
+    from ..asl.common import Add
+    from ..asl.walk import Scope
 
-__all__ = ["check_structure", "targets", "STATE_TYPES", "reachable"]
+__all__ = ["check_structure", "STATE_TYPES", "reachable"]
 
 STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 # States that end a graph by themselves (no Next, no End).
 TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
 TOP_FIELDS = frozenset({"StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage"})
 GRAPH_FIELDS = frozenset({"StartAt", "States", "Comment"})
-
-
-def targets(state: Any) -> list[tuple[str, Any]]:
-    """(field, target) of every transition a state (plain data) declares."""
-    if not isinstance(state, dict):
-        return []
-    found: list[tuple[str, Any]] = []
-    if "Next" in state:
-        found.append(("Next", state["Next"]))
-    if state.get("Type") == "Choice":
-        choices = state.get("Choices")
-        if isinstance(choices, list):
-            for i, rule in enumerate(choices):
-                if isinstance(rule, dict) and "Next" in rule:
-                    found.append((f"Choices[{i}].Next", rule["Next"]))
-        if "Default" in state:
-            found.append(("Default", state["Default"]))
-    catches = state.get("Catch")
-    if isinstance(catches, list):
-        for i, catch in enumerate(catches):
-            if isinstance(catch, dict) and "Next" in catch:
-                found.append((f"Catch[{i}].Next", catch["Next"]))
-    return found
 
 
 def reachable(scope: Scope) -> list[str]:
@@ -218,12 +196,13 @@ def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any],
                         "CHOICE_WITHOUT_DEFAULT",
                         "Default not set: a run that matches no rule fails with States.NoChoiceMatched",
                         "add a Default (the state to go to when no rule matches), or end with a rule whose Condition is true",
+                        field="Default",
                     )
                 )
     names = list(states)
     for field, target in targets(state):
         if not isinstance(target, str):
-            add(Problem(path, "BAD_TARGET", f"{field} must be a state name (a string), not {describe(target)}"))
+            add(Problem(path, "BAD_TARGET", f"{field} must be a state name (a string), not {describe(target)}", field=field))
         elif target not in states:
             hint = did_you_mean(target, names)
-            add(Problem(path, "UNKNOWN_TARGET", f"{field} goes to '{target}', which is not a state of this graph", hint))
+            add(Problem(path, "UNKNOWN_TARGET", f"{field} goes to '{target}', which is not a state of this graph", hint, field=field))

@@ -15,17 +15,18 @@ Map's child workflow sees no outer variables at all.
 
 from __future__ import annotations
 
-from ..model.jsonata import analyse
-from .common import RESERVED_VARIABLES, Problem, did_you_mean
+from ..asl.common import RESERVED_VARIABLES, did_you_mean
+from ..asl.jsonata import analyse
+from ..asl.problems import Problem
+from ..asl.walk import JSONATA, Scope, nested_graphs, state_language
 from .expressions import state_expressions
 from .structure import reachable
-from .walk import JSONATA, Scope, nested_graphs, state_language, top_language
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
-    from .common import Add
+    from ..asl.common import Add
 
 __all__ = ["check_variables", "assigned_names"]
 
@@ -103,8 +104,7 @@ def check_variables(definition: Any, add: Add, expressions: dict[int, list[tuple
     :func:`~.expressions.check_expressions` collects them (else recomputed)."""
     if not isinstance(definition, dict):
         return
-    top = Scope(definition, "", "", top_language(definition), "top", None)
-    _check_scope(top, frozenset(), frozenset(), add, expressions or {})
+    _check_scope(Scope.top(definition), frozenset(), frozenset(), add, expressions or {})
 
 
 def _check_scope(scope: Scope, outer_assigned: frozenset[str], outer_names: frozenset[str], add: Add, known: dict[int, list[tuple[str, str, str]]]) -> None:
@@ -121,9 +121,9 @@ def _check_scope(scope: Scope, outer_assigned: frozenset[str], outer_names: froz
             suspect = [v for v in names if v in RESERVED_VARIABLES or v in outer_names or not (v.isidentifier() and v.isascii())]
             for var in sorted(suspect):
                 if var in RESERVED_VARIABLES:
-                    add(Problem(prefix + name, "RESERVED_VARIABLE", f"{label}: '{var}' is reserved by Step Functions and cannot be assigned"))
+                    add(Problem(prefix + name, "RESERVED_VARIABLE", f"{label}: '{var}' is reserved by Step Functions and cannot be assigned", field=label))
                 elif not (var.isidentifier() and var.isascii()):
-                    add(Problem(prefix + name, "BAD_VARIABLE_NAME", f"{label}: {var!r} is not a valid variable name", "use letters, digits and underscores, not starting with a digit"))
+                    add(Problem(prefix + name, "BAD_VARIABLE_NAME", f"{label}: {var!r} is not a valid variable name", "use letters, digits and underscores, not starting with a digit", field=label))
                 elif var in outer_names:
                     add(
                         Problem(
@@ -131,6 +131,7 @@ def _check_scope(scope: Scope, outer_assigned: frozenset[str], outer_names: froz
                             "OUTER_VARIABLE_ASSIGNED",
                             f"{label}: '{var}' belongs to an enclosing scope; a Map iteration or Parallel branch cannot assign it",
                             "use a new name inside, and pass data out through the state's Output",
+                            field=label,
                         )
                     )
     order = reachable(scope)
@@ -173,7 +174,7 @@ def _check_scope(scope: Scope, outer_assigned: frozenset[str], outer_names: froz
                 continue
             for read in sorted(analysis.variables - visible):
                 if read in everywhere:
-                    add(Problem(prefix + name, "VARIABLE_MAYBE_UNASSIGNED", f"{label}: ${read} is not assigned on every path that reaches this state", "assign it on every path before, or give it a value earlier"))
+                    add(Problem(prefix + name, "VARIABLE_MAYBE_UNASSIGNED", f"{label}: ${read} is not assigned on every path that reaches this state", "assign it on every path before, or give it a value earlier", field=label))
                     continue
                 if inner_only is None:
                     inner_only = _inner_assigned(states)
@@ -185,19 +186,18 @@ def _check_scope(scope: Scope, outer_assigned: frozenset[str], outer_names: froz
                             "UNKNOWN_VARIABLE",
                             f"{label}: ${read} is assigned only inside '{prefix}{owner}'; variables assigned in a Map iteration or Parallel branch are gone after it",
                             "pass the value out through that state's Output and assign it from $states.result",
+                            field=label,
                         )
                     )
                 else:
-                    add(Problem(prefix + name, "UNKNOWN_VARIABLE", f"{label}: ${read} is never assigned" + _scope_note(scope), did_you_mean(read, sorted(everywhere), prefix="$")))
+                    add(Problem(prefix + name, "UNKNOWN_VARIABLE", f"{label}: ${read} is never assigned" + _scope_note(scope), did_you_mean(read, sorted(everywhere), prefix="$"), field=label))
     # Nested graphs see what is assigned on entry to their owner state.
     for name, state in states.items():
-        language = state_language(state, scope.language)
-        for field, graph, kind in nested_graphs(state):
-            child = Scope(graph, prefix + name, field, language, kind, scope)
-            if kind == "distributed":
-                _check_scope(child, frozenset(), frozenset(), add, known)
-            else:
+        for child in scope.children(name, state):
+            if child.reads_outer_variables:
                 _check_scope(child, entry.get(name, universe), universe, add, known)
+            else:
+                _check_scope(child, frozenset(), frozenset(), add, known)
 
 
 def _scope_note(scope: Scope) -> str:

@@ -16,7 +16,7 @@ from ndr_workflows.steps.errors import TRANSIENT_ERRORS
 from ndr_workflows.steps.lock import CONDITION_FAILED
 from ndr_workflows.validate.service_models import sdk_error_name, sdk_service_name
 
-EXPORTS = Path(__file__).resolve().parents[1] / "docs" / "step_functions_jsonata"
+EXPORTS = Path(__file__).resolve().parents[2] / "docs" / "step_functions_jsonata"
 SESSION = botocore.session.get_session()
 
 

@@ -1,4 +1,4 @@
-"""Tests for ndr_workflows.model.jsonata_syntax (differential against jsonata-python)."""
+"""Tests for ndr_workflows.asl.jsonata_syntax (differential against jsonata-python)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ndr_workflows.model.jsonata_syntax import JsonataSyntaxError, analyse_text, parse
+from ndr_workflows.asl.jsonata_syntax import JsonataSyntaxError, analyse_text, parse
 
 jsonata_parser = pytest.importorskip("jsonata.parser")
 
@@ -710,7 +710,7 @@ def test_mutations_agree(text):
 def test_builtin_function_list_matches_the_engine() -> None:
     from jsonata.jsonata import Jsonata
 
-    from ndr_workflows.model.jsonata import JSONATA_FUNCTIONS
+    from ndr_workflows.asl.jsonata import JSONATA_FUNCTIONS
 
     engine = set(Jsonata.static_frame.bindings) - {"eval"}
     assert set(JSONATA_FUNCTIONS) == engine

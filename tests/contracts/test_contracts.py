@@ -32,7 +32,7 @@ from ndr_workflows.contracts import (
 from ndr_workflows.flows import FLOW_NAMES, build_flow
 from ndr_workflows.steps import Polling
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PIPELINES_DIR = REPO / "tests" / "data" / "pipelines"
 PIPELINES = {path.stem: path for path in sorted(PIPELINES_DIR.glob("*.json"))}
 EXPORTS = REPO / "docs" / "step_functions_jsonata"

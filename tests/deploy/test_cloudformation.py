@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from deploy_fixtures import SUBSTITUTIONS, env_data, write_env
 
-from ndr_workflows.deploy import EnvFileError, Logging, cloudformation_template, load_environment, policy_for
-from ndr_workflows.deploy.cli import main
+from ndr_workflows.cli.deploy import flows_template as cloudformation_template
+from ndr_workflows.cli.deploy import main
+from ndr_workflows.deploy import EnvFileError, Logging, load_environment, policy_for
 from ndr_workflows.deploy.cloudformation import STACK, logical_id
 from ndr_workflows.deploy.substitution import substitute
 from ndr_workflows.flows import FLOW_NAMES, build_flow
@@ -78,7 +79,7 @@ def test_one_machine_and_one_role_per_flow_with_substitutions() -> None:
         assert machine["Type"] == "AWS::StepFunctions::StateMachine"
         props = machine["Properties"]
         assert props["StateMachineName"] == "dev-" + name and props["StateMachineType"] == "STANDARD"
-        exported = (Path(__file__).resolve().parent.parent / "docs" / "step_functions_jsonata" / f"{name}.json").read_text(encoding="utf-8")
+        exported = (Path(__file__).resolve().parents[2] / "docs" / "step_functions_jsonata" / f"{name}.json").read_text(encoding="utf-8")
         assert props["DefinitionString"] == exported  # the same text as docs/, placeholders and all
         definition = json.loads(props["DefinitionString"])
         assert sorted(props["DefinitionSubstitutions"]) == placeholders(definition)
@@ -89,7 +90,7 @@ def test_one_machine_and_one_role_per_flow_with_substitutions() -> None:
         assert statement["Principal"] == {"Service": "states.amazonaws.com"} and statement["Action"] == "sts:AssumeRole"
         assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Fn::Sub": "${AWS::AccountId}"}}}
         (policy,) = role["Policies"]
-        stack_policy = policy_for(name, ENV, context=STACK)
+        stack_policy = policy_for(build_flow(name), ENV, context=STACK)
         assert unsub(policy["PolicyDocument"]) == stack_policy
     assert template["Outputs"]["SfnNdr15mFeaturesInferenceArn"]["Value"] == {"Ref": "SfnNdr15mFeaturesInference"}
 
@@ -162,7 +163,7 @@ def test_generated_files_respect_the_umask(tmp_path: Path) -> None:
 
 
 def test_write_all_leaves_every_target_unchanged_when_one_cannot_be_written(tmp_path: Path) -> None:
-    from ndr_workflows.files import write_all
+    from ndr_workflows.asl.files import write_all
 
     first = tmp_path / "a.json"
     first.write_text("old", encoding="utf-8")

@@ -16,6 +16,8 @@ import moto
 import pytest
 from deploy_fixtures import SUBSTITUTIONS, CallRecorder, env_data, use_fake_credentials
 
+from ndr_workflows.cli.definitions import known_placeholders
+from ndr_workflows.cli.deploy import deploy_flows
 from ndr_workflows.deploy import AwsError, EnvFileError, Logging, deploy, load_environment
 from ndr_workflows.deploy.aws import make_client
 from ndr_workflows.flows import FLOW_NAMES, build_flow
@@ -35,7 +37,13 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, CallRecorder]]:
 
 
 def run(client: Any, env: Any = None, flows: Any = None, **options: Any) -> dict[str, Any]:
-    results = deploy(env or load_environment(env_data()), flows, client=client, **options)
+    """Deploy flows by NAME (default all five) as the deploy command does, or
+    a mapping NAME -> definition (then checked against all five flows too)."""
+    env = env or load_environment(env_data())
+    if isinstance(flows, dict):
+        results = deploy(env, flows, client=client, known_placeholders=known_placeholders(), **options)
+    else:
+        results = deploy_flows(env, flows, client=client, **options)
     return {r.name: r for r in results}
 
 
@@ -226,7 +234,7 @@ class _Answering:
 def test_unavailable_remote_validation_falls_back_and_says_so(aws: tuple[Any, CallRecorder]) -> None:
     client, _ = aws
     lines: list[str] = []
-    results = deploy(load_environment(env_data()), ["sfn_ndr_15m_features_inference"], client=client, echo=lines.append)
+    results = deploy_flows(load_environment(env_data()), ["sfn_ndr_15m_features_inference"], client=client, echo=lines.append)
     assert results[0].action == "created"
     assert lines == ["note: this endpoint does not implement ValidateStateMachineDefinition; validated with the local checks only"]
     assert results[0].notes == ("this endpoint does not implement ValidateStateMachineDefinition; validated with the local checks only",)
@@ -258,7 +266,7 @@ def test_a_bad_endpoint_url_is_an_aws_error_not_a_traceback(url: str, monkeypatc
         make_client(load_environment(env_data()), url)
     assert caught.value.fatal
     with pytest.raises(AwsError, match="endpoint URL"):
-        deploy(load_environment(env_data()), ["sfn_ndr_15m_features_inference"], endpoint_url=url)
+        deploy_flows(load_environment(env_data()), ["sfn_ndr_15m_features_inference"], endpoint_url=url)
 
 
 def test_the_fast_validation_client_uses_the_same_session_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -317,7 +325,7 @@ def test_a_failed_publish_still_reports_the_created_machine(aws: tuple[Any, Call
     refusal = ClientError({"Error": {"Code": "ValidationException", "Message": "bad alias"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "CreateStateMachineAlias")
     _answer(client, "CreateStateMachineAlias", refusal)
     env = load_environment(env_data())
-    result = deploy(env, ["sfn_ndr_15m_features_inference"], client=client, publish=True, alias="live", endpoint_url="http://localhost:4566")[0]
+    result = deploy_flows(env, ["sfn_ndr_15m_features_inference"], client=client, publish=True, alias="live", endpoint_url="http://localhost:4566")[0]
     assert result.action == "created" and result.arn == "arn:aws:states:us-east-1:123456789012:stateMachine:dev-sfn_ndr_15m_features_inference"
     assert not result.ok and result.version_arn == result.arn + ":1"  # published with the create; only the alias failed
     assert "http://localhost:4566" in (result.publish_error or "") and "bad alias" in (result.publish_error or "")
@@ -341,7 +349,7 @@ def test_valid_alias_names_are_accepted() -> None:
 
 def test_alias_needs_publish() -> None:
     with pytest.raises(ValueError, match="publish"):
-        deploy(load_environment(env_data()), alias="live", client=object())
+        deploy(load_environment(env_data()), {}, alias="live", client=object())
 
 
 def test_an_aws_refusal_fails_that_flow_with_one_line(aws: tuple[Any, CallRecorder]) -> None:
@@ -396,7 +404,7 @@ def test_logging_level_off_matches_a_machine_without_logging(aws: tuple[Any, Cal
     assert recorder.writes() == []
 
 
-PIPELINES = Path(__file__).resolve().parent / "data" / "pipelines"
+PIPELINES = Path(__file__).resolve().parents[1] / "data" / "pipelines"
 
 
 def _create_pipeline(name: str, definition: dict[str, Any]) -> None:
@@ -469,11 +477,15 @@ def test_start_execution_needs_a_deployed_machine(aws: tuple[Any, CallRecorder])
         build_flow("sfn_ndr_15m_features_inference").start_execution(load_environment(env_data()), {}, client=client)
 
 
-def test_a_single_flow_may_be_given_bare_and_an_unknown_name_is_refused(aws: tuple[Any, CallRecorder]) -> None:
+def test_flows_are_given_by_name_above_the_deploy_and_as_definitions_to_it(aws: tuple[Any, CallRecorder]) -> None:
     client, _ = aws
     env = load_environment(env_data())
-    assert [r.name for r in deploy(env, "sfn_ndr_15m_features_inference", client=client, dry_run=True)] == ["sfn_ndr_15m_features_inference"]
+    assert [r.name for r in deploy_flows(env, "sfn_ndr_15m_features_inference", client=client, dry_run=True)] == ["sfn_ndr_15m_features_inference"]
+    with pytest.raises(ValueError, match="unknown flow 'sfn_nope'; the flows are: sfn_ndr_15m_features_inference"):
+        deploy_flows(env, ["sfn_nope"], client=client)
+    # The deploy itself takes flows (with their name) and definitions by NAME, never a bare NAME.
     flow = build_flow("sfn_ndr_training_orchestrator")
     assert [r.name for r in deploy(env, flow, client=client, dry_run=True)] == ["sfn_ndr_training_orchestrator"]
-    with pytest.raises(ValueError, match="unknown flow 'sfn_nope'; the flows are: sfn_ndr_15m_features_inference"):
-        deploy(env, ["sfn_nope"], client=client)
+    assert [r.name for r in deploy(env, {"custom": flow.to_dict()}, client=client, dry_run=True)] == ["custom"]
+    with pytest.raises(ValueError, match="a flow NAME alone .* is resolved by python -m ndr_workflows.deploy"):
+        deploy(env, "sfn_ndr_15m_features_inference", client=client)

@@ -12,11 +12,12 @@ from deploy_fixtures import SUBSTITUTIONS, env_data, write_env
 
 from ndr_workflows.deploy import EnvFileError, Logging, load_environment, substitute
 from ndr_workflows.deploy.environment import check_name
+from ndr_workflows.flows import FLOW_NAMES
 
 
 def problems_of(data: Any) -> list[str]:
     with pytest.raises(EnvFileError) as caught:
-        load_environment(data)
+        load_environment(data, FLOW_NAMES)
     return caught.value.problems
 
 
@@ -162,8 +163,8 @@ def test_substitute_replaces_in_every_string_and_stays_json_safe() -> None:
 
 
 def test_a_file_with_bad_fields_also_gets_its_substitution_keys_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from ndr_workflows.deploy import deploy
-    from ndr_workflows.deploy.cli import main
+    from ndr_workflows.cli.deploy import deploy_flows as deploy
+    from ndr_workflows.cli.deploy import main
 
     subs = {k: v for k, v in SUBSTITUTIONS.items() if k != "LockTableName"}
     subs["LockTabelName"] = "ndr-locks"
@@ -187,16 +188,18 @@ def test_a_file_with_bad_fields_also_gets_its_substitution_keys_checked(tmp_path
 
 
 def test_the_five_flows_are_built_once_for_any_number_of_substitution_checks(monkeypatch: pytest.MonkeyPatch) -> None:
-    import ndr_workflows.flows as flows
+    from ndr_workflows.cli import definitions
     from ndr_workflows.deploy import substitution
 
     built: list[str] = []
-    real = flows.build_flow
-    monkeypatch.setattr(flows, "build_flow", lambda name, **options: built.append(name) or real(name, **options))
-    substitution._flow_placeholders.cache_clear()
+    real = definitions.build_flow
+    monkeypatch.setattr(definitions, "build_flow", lambda name, **options: built.append(name) or real(name, **options))
+    definitions._flow_placeholders.cache_clear()
     env = load_environment(env_data(substitutions={**SUBSTITUTIONS, "Typo": "x"}))
     for _ in range(3):
-        problems = substitution.substitution_problems(env, {})
+        problems = substitution.substitution_problems(env, {}, definitions.known_placeholders())
         assert problems == ["substitutions: unknown 'Typo': no flow uses ${Typo}"]
     assert len(built) == 5
-    assert set(substitution.all_flow_placeholders()["sfn_ndr_15m_features_inference"]) >= {"LockTableName", "PipelineName15m"}
+    assert definitions.known_placeholders() >= {"LockTableName", "PipelineName15m"}
+    # Without the flows' names (below the programs), only missing keys are judged.
+    assert substitution.substitution_problems(env, {}) == []

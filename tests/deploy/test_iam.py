@@ -14,7 +14,7 @@ import pytest
 from deploy_fixtures import LAMBDA, SUBSTITUTIONS, env_data, write_env
 
 from ndr_workflows.deploy import Logging, PolicyError, load_environment, policy_for
-from ndr_workflows.deploy.cli import main
+from ndr_workflows.cli.deploy import main
 from ndr_workflows.flows import FLOW_NAMES, build_flow
 from ndr_workflows.steps.pipeline import Polling
 
@@ -43,7 +43,7 @@ def grants(policy: dict[str, Any]) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("flow", FLOW_NAMES)
 def test_each_flow_policy_passes_parliament_with_no_findings(flow: str) -> None:
-    policy = policy_for(flow, ENV)
+    policy = policy_for(build_flow(flow), ENV)
     assert parliament_findings(policy) == []
     for statement in policy["Statement"]:
         assert re.fullmatch(r"[A-Za-z0-9]+", statement["Sid"])
@@ -60,7 +60,7 @@ def test_parliament_does_find_problems_in_a_bad_policy() -> None:
 def test_the_15m_flow_gets_exactly_its_calls_on_its_resources() -> None:
     table = "arn:aws:dynamodb:us-east-1:123456789012:table/ndr-locks"
     callback = LAMBDA + "ndr-pipeline-callback"
-    assert grants(policy_for("sfn_ndr_15m_features_inference", ENV)) == {
+    assert grants(policy_for(build_flow("sfn_ndr_15m_features_inference"), ENV)) == {
         ("dynamodb:PutItem", table),
         ("dynamodb:DeleteItem", table),
         ("sagemaker:StartPipelineExecution", SM + "ndr-15m-features"),
@@ -72,7 +72,7 @@ def test_the_15m_flow_gets_exactly_its_calls_on_its_resources() -> None:
 
 
 def test_training_flow_invokes_only_its_functions() -> None:
-    functions = {r for a, r in grants(policy_for("sfn_ndr_training_orchestrator", ENV)) if a == "lambda:InvokeFunction"}
+    functions = {r for a, r in grants(policy_for(build_flow("sfn_ndr_training_orchestrator"), ENV)) if a == "lambda:InvokeFunction"}
     names = ["ndr-pipeline-callback", "ndr-human-approval", "ndr-model-attributes-registry", "ndr-model-deploy", "ndr-model-publish"]
     assert functions == {LAMBDA + n for n in names} | {LAMBDA + n + ":*" for n in names}
 
@@ -117,20 +117,20 @@ def test_an_expression_valued_name_widens_only_that_segment_and_says_so() -> Non
 )
 def test_function_names_partial_arns_and_qualifiers(function: str, resources: set[str]) -> None:
     env = dataclasses.replace(ENV, substitutions=dict(SUBSTITUTIONS, PipelineCompletionCallbackLambdaArn=function))
-    policy = policy_for("sfn_ndr_15m_features_inference", env)
+    policy = policy_for(build_flow("sfn_ndr_15m_features_inference"), env)
     assert {r for a, r in grants(policy) if a == "lambda:InvokeFunction"} == resources
     assert parliament_findings(policy) == []
 
 
 def test_pipeline_names_with_capitals_grant_the_lower_case_arn_too() -> None:
     env = dataclasses.replace(ENV, substitutions=dict(SUBSTITUTIONS, PipelineNameTraining="NdrTraining"))
-    started = {r for a, r in grants(policy_for("sfn_ndr_training_orchestrator", env)) if a == "sagemaker:StartPipelineExecution"}
+    started = {r for a, r in grants(policy_for(build_flow("sfn_ndr_training_orchestrator"), env)) if a == "sagemaker:StartPipelineExecution"}
     assert started == {SM + "NdrTraining", SM + "ndrtraining"}
 
 
 def test_logging_and_tracing_add_their_no_resource_level_actions() -> None:
     env = dataclasses.replace(ENV, logging=Logging("ALL", True, "arn:aws:logs:us-east-1:123456789012:log-group:ndr:*"), tracing=True)
-    policy = policy_for("sfn_ndr_15m_features_inference", env)
+    policy = policy_for(build_flow("sfn_ndr_15m_features_inference"), env)
     sids = {s["Sid"]: s for s in policy["Statement"]}
     assert sids["CloudWatchLogsDeliveryNoResourceLevelPermissions"]["Resource"] == "*"
     assert "xray:PutTraceSegments" in sids["XRayTracingNoResourceLevelPermissions"]["Action"]
@@ -139,7 +139,7 @@ def test_logging_and_tracing_add_their_no_resource_level_actions() -> None:
     # documented logging policy requires (vended log delivery); nothing else.
     assert parliament_findings(policy) == [("PERMISSIONS_MANAGEMENT_ACTIONS", {"actions": ["logs:putresourcepolicy"], "filepath": None})]
     off = dataclasses.replace(ENV, logging=Logging("OFF"))
-    assert "CloudWatchLogsDeliveryNoResourceLevelPermissions" not in {s["Sid"] for s in policy_for("sfn_ndr_15m_features_inference", off)["Statement"]}
+    assert "CloudWatchLogsDeliveryNoResourceLevelPermissions" not in {s["Sid"] for s in policy_for(build_flow("sfn_ndr_15m_features_inference"), off)["Statement"]}
 
 
 def test_an_unknown_integration_is_an_error_naming_the_state() -> None:
@@ -153,11 +153,11 @@ def test_an_unknown_integration_is_an_error_naming_the_state() -> None:
 def test_missing_substitution_values_are_an_error() -> None:
     env = dataclasses.replace(ENV, substitutions={})
     with pytest.raises(PolicyError, match=r"no value for \$\{LockTableName\}"):
-        policy_for("sfn_ndr_15m_features_inference", env)
+        policy_for(build_flow("sfn_ndr_15m_features_inference"), env)
 
 
 def test_nested_map_states_are_covered() -> None:
-    started = {r for a, r in grants(policy_for("sfn_ndr_backfill_reprocessing", ENV)) if a == "sagemaker:StartPipelineExecution"}
+    started = {r for a, r in grants(policy_for(build_flow("sfn_ndr_backfill_reprocessing"), ENV)) if a == "sagemaker:StartPipelineExecution"}
     assert started == {SM + "ndr-backfill-15m"}  # StartBackfillPipeline lives inside the RunBackfillWindows Map
 
 
@@ -166,7 +166,7 @@ def test_cli_writes_one_policy_file_per_flow(tmp_path: Path, capsys: pytest.Capt
     assert main(["--env", str(write_env(tmp_path)), "--iam-policy", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.policy.json" for n in FLOW_NAMES)
     written = json.loads((out / "sfn_ndr_15m_features_inference.policy.json").read_text())
-    assert written == policy_for("sfn_ndr_15m_features_inference", ENV)
+    assert written == policy_for(build_flow("sfn_ndr_15m_features_inference"), ENV)
     assert f"wrote {out / 'sfn_ndr_15m_features_inference.policy.json'}" in capsys.readouterr().out
 
 

@@ -22,10 +22,11 @@ from typing import Any
 import pytest
 from deploy_fixtures import FAKE_CREDENTIALS, SUBSTITUTIONS, CallRecorder, use_fake_credentials, write_env
 
-from ndr_workflows.deploy import cli, deployer
+from ndr_workflows.cli import deploy as cli
+from ndr_workflows.deploy import deployer
 from ndr_workflows.flows import FLOW_NAMES
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -154,13 +155,13 @@ def test_publish_with_alias_over_http(endpoint: str, tmp_path: Path, recorder: C
 
 
 def test_a_flow_failing_validation_exits_1_and_lists_findings(endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from ndr_workflows.deploy import plan
+    from ndr_workflows.cli import definitions
     from ndr_workflows.flows import build_flow
 
     broken = build_flow("sfn_ndr_15m_features_inference").to_dict()
     broken["States"]["AcquireMiniBatchLock"]["Next"] = "Nowhere"
-    real = plan.definitions_for
-    monkeypatch.setattr(deployer, "definitions_for", lambda flows: {**real(flows), "sfn_ndr_15m_features_inference": broken})
+    real = definitions.flow_definitions
+    monkeypatch.setattr(definitions, "flow_definitions", lambda flows: {**real(flows), "sfn_ndr_15m_features_inference": broken})
     assert main("--env", str(write_env(tmp_path)), "--endpoint-url", endpoint) == 1
     out = capsys.readouterr().out
     assert "sfn_ndr_15m_features_inference: failed: validation failed" in out

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from strategies import build_machine, machine_specs
-from test_diagram import Chart, all_states, definitions, odd_definition, transitions
+from diagrams import Chart, all_states, definitions, odd_definition, transitions
 
 from ndr_workflows import Pass, StateMachine
 from ndr_workflows.diagram import mermaid, svg

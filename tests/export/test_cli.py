@@ -17,7 +17,7 @@ import pytest
 from ndr_workflows.flows import FLOW_NAMES, build_flow
 from ndr_workflows.steps import Polling
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXPORTS = REPO / "docs" / "step_functions_jsonata"
 JSON_FILES = sorted(f"{name}.json" for name in FLOW_NAMES)
 # Each flow is written as its definition and, beside it, its Mermaid diagram.

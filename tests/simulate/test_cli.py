@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ndr_workflows.simulate.__main__ import main
+from ndr_workflows.cli.simulate import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 F15 = ROOT / "docs" / "step_functions_jsonata" / "sfn_ndr_15m_features_inference.json"
 BATCH = {
     "project_name": "ndr-prod",

@@ -494,7 +494,7 @@ class _ScheduleSummary:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not TRIED:
             return
-        terminalreporter.write_sep("-", "fault injection (tests/test_simulate_faults.py)")
+        terminalreporter.write_sep("-", "fault injection (tests/simulate/test_faults.py)")
         total = sum(TRIED.values())
         terminalreporter.write_line(
             f"{total} failure schedules tried; each run ended in a named Fail state, a Succeed state or the flow's End state"

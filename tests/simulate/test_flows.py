@@ -16,7 +16,7 @@ from ndr_workflows.simulate import SageMaker, Services, run
 from ndr_workflows.simulate import expressions as simulate_expressions
 from ndr_workflows.simulate.reference import UNDEFINED, ReferenceExpression, needs_reference
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "step_functions_jsonata"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "step_functions_jsonata"
 F15 = "sfn_ndr_15m_features_inference"
 MONTHLY = "sfn_ndr_monthly_fg_b_baselines"
 TRAINING = "sfn_ndr_training_orchestrator"

@@ -1,4 +1,4 @@
-"""Properties of random compositions of the step builders (tests/strategies.py).
+"""Properties of random compositions of the step builders (tests/support/strategies.py).
 
 Whatever a flow author composes from the builders — opening, pipelines in
 either completion form, Lambda calls, events, locks, Choices, Maps,

@@ -37,7 +37,7 @@ from ndr_workflows.simulate import Failure as SimulatedFailure
 from ndr_workflows.simulate.dynamodb import RESERVED, Condition, UnsupportedExpression  # noqa: F401 (re-exported)
 from ndr_workflows.simulate.fakes import ACCOUNT, REGION
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "step_functions_jsonata"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "step_functions_jsonata"
 
 START_TIME = "2025-03-01T00:07:12.345Z"
 # What sfnx.testing gives every execution unless run_flow overrides the name.

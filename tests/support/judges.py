@@ -52,7 +52,7 @@ __all__ = [
     "statelint",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 _ASL_HEADER = re.compile(
     r'^(?P<mark>[\u2713\u2715]) State machine definition "(?P<name>.*)" '

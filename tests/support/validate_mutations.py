@@ -5,15 +5,15 @@ changes the definition (a deep copy the caller owns) in place so that it
 has exactly one new defect, and returns the path of the state the defect
 is in (``""`` for the top level), or None when this definition offers no
 place for it (e.g. no Wait state to break). The validator must then report
-at least one *error* naming that state (tests/test_validate_mutations.py).
+at least one *error* naming that state (tests/validate/test_mutations.py).
 
 Kinds are registered with ``@mutation(kind, family)``; family is the check
 family of issue 3 (1 structure/fields, 2 JSONata, 3 variables,
 4 integrations, 5 quotas/placeholders). Families 2 and 3 live in
-tests/validate_mutations_jsonata.py, integration kinds in
-tests/validate_mutations_integrations.py; both are imported at the end.
+tests/support/validate_mutations_jsonata.py, integration kinds in
+tests/support/validate_mutations_integrations.py; both are imported at the end.
 
-The walker here is written independently of ndr_workflows.validate.walk,
+The walker here is written independently of ndr_workflows.asl.walk,
 so that the generator does not share the validator's idea of the tree.
 """
 

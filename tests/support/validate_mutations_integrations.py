@@ -1,5 +1,5 @@
 """Single-defect mutations of family 4 (integrations), registered into
-tests/validate_mutations.py's generator: each makes one mistake of the kind
+tests/support/validate_mutations.py's generator: each makes one mistake of the kind
 botocore's models or Step Functions' spellings reveal, in one Task state,
 and returns that state's path (None when the definition offers no place)."""
 

@@ -1,5 +1,5 @@
 """Single-defect mutations of families 2 (JSONata) and 3 (variables),
-registered into tests/validate_mutations.py's generator (see there)."""
+registered into tests/support/validate_mutations.py's generator (see there)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from ndr_workflows.validate import has_errors, placeholders, validate
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
 CALLBACK = "arn:aws:states:::lambda:invoke.waitForTaskToken"
-SOURCE = Path(__file__).resolve().parents[1] / "ndr_workflows" / "validate"
+SOURCE = Path(__file__).resolve().parents[2] / "ndr_workflows" / "validate"
 
 
 def machine(states: dict[str, Any], start: str | None = None, **top: Any) -> dict[str, Any]:
@@ -238,7 +238,7 @@ def test_every_code_in_the_validator_has_a_case() -> None:
         text = file.read_text(encoding="utf-8")
         emitted |= set(re.findall(r'Problem\(\s*[^,()]+(?:\([^()]*\))?,\s*"([A-Z_]+)"', text))
         emitted |= set(re.findall(r'\(\s*"([A-Z][A-Z_]+)",\s*f?"', text)) & {"MULTILINE_EXPRESSION", "EMPTY_EXPRESSION", "EXPRESSION_SPACING", "NESTED_DELIMITER", "JSONATA_SYNTAX", "UNKNOWN_FUNCTION", "UNKNOWN_STATES_FIELD", "EXPRESSION_AS_LITERAL"}
-    covered = {c[1] for c in CASES} | {"DUPLICATE_KEY"}  # DUPLICATE_KEY: tests/test_validate_input.py
+    covered = {c[1] for c in CASES} | {"DUPLICATE_KEY"}  # DUPLICATE_KEY: tests/validate/test_input.py
     assert len(emitted) > 60
     assert emitted - covered == set(), f"codes without a failing/passing case: {sorted(emitted - covered)}"
 

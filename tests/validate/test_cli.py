@@ -15,7 +15,7 @@ import pytest
 
 from ndr_workflows.flows import FLOW_NAMES
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXPORTS = REPO / "docs" / "step_functions_jsonata"
 LAMBDA = "arn:aws:states:::lambda:invoke"
 CALLBACK = "arn:aws:states:::lambda:invoke.waitForTaskToken"

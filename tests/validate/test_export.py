@@ -15,7 +15,7 @@ from ndr_workflows import BuildError, Fragment, Map, Pass, StateMachine, Task, e
 from ndr_workflows import export as export_module
 from ndr_workflows.validate import validate
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LAMBDA = "arn:aws:states:::lambda:invoke"
 
 

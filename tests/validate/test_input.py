@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from ndr_workflows import Catch, Fail, Pass, StateMachine, Task, expr
 from ndr_workflows.flows import FLOW_NAMES, build_flow
 from ndr_workflows.validate import Finding, has_errors, iter_states, validate
-from ndr_workflows.validate.load import UnusableInput
+from ndr_workflows.asl.reader import UnusableInput
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_dict_text_bytes_and_file_give_the_same_findings(tmp_path: Path) -> None:

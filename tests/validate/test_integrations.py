@@ -20,10 +20,11 @@ from typing import Any
 import pytest
 
 from ndr_workflows.validate import botocore_data, integrations, service_models
-from ndr_workflows.validate.integrations import check_integrations, parse_resource
+from ndr_workflows.asl.resources import parse_resource
+from ndr_workflows.validate.integrations import check_integrations
 from ndr_workflows.validate.service_models import catalog_path, sdk_error_name, sdk_service_name
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXPORTS = sorted((REPO / "docs" / "step_functions_jsonata").glob("*.json"))
 
 SAGEMAKER = "arn:aws:states:::aws-sdk:sagemaker:startPipelineExecution"
@@ -355,7 +356,7 @@ def test_the_command_line_fails_both_founding_bugs_naming_the_state(tmp_path: Pa
 
 def test_every_integration_mutation_of_the_exports_is_an_error_naming_its_state() -> None:
     """The hidden-judge style check, in process, for family 4's mutation
-    kinds (tests/validate_mutations_integrations.py): each mutated copy of
+    kinds (tests/support/validate_mutations_integrations.py): each mutated copy of
     an exported flow gets at least one error naming the mutated state."""
     import validate_mutations as vm
 

@@ -2,7 +2,7 @@
 definitions (asl-validator runs once, over every file).
 
 * Valid definitions: both say valid.
-* Broken definitions (one mutation each, tests/validate_mutations.py): we
+* Broken definitions (one mutation each, tests/support/validate_mutations.py): we
   always find an error on the mutated state. Where asl-validator also
   refuses the file, the verdicts agree. Where it accepts it, the defect
   kind must be listed in ``ASL_VALIDATOR_BLIND`` with the reason it cannot
@@ -26,7 +26,7 @@ from ndr_workflows.validate import validate
 
 pytestmark = pytest.mark.judges
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXPORTS = REPO / "docs" / "step_functions_jsonata"
 BASES = ("sfn_ndr_15m_features_inference", "sfn_ndr_backfill_reprocessing")
 

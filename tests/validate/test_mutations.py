@@ -1,4 +1,4 @@
-"""Single mutations of valid definitions (tests/validate_mutations.py): each
+"""Single mutations of valid definitions (tests/support/validate_mutations.py): each
 must give at least one *error* finding on the mutated state, through the
 Python API and through ``python -m ndr_workflows.validate FILE`` (exit 1,
 the state named in the output) -- the way the hidden corpus is judged. The
@@ -21,9 +21,9 @@ from validate_mutations import FAMILIES, MUTATIONS, mutate
 from ndr_workflows.flows import FLOW_NAMES, build_flow
 from ndr_workflows.steps import Polling
 from ndr_workflows.validate import validate
-from ndr_workflows.validate.cli import main
+from ndr_workflows.cli.validate import main
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXPORTS = REPO / "docs" / "step_functions_jsonata"
 FLOWS = {name: json.loads((EXPORTS / f"{name}.json").read_text(encoding="utf-8")) for name in FLOW_NAMES}
 # The polling form has the Wait / Choice loops the callback form has not.
