@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULE_FILE = ROOT / "ndr_workflows" / "model" / "jsonata_syntax.py"
+MODULE_FILE = ROOT / "ndr_workflows" / "asl" / "jsonata_syntax.py"
 RUNS = 9
 # Measure with byte-code caching on (as in a normal install), but keep the caches out of the repo.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -69,7 +69,7 @@ def _throughput(parse, corpus: list[str], seconds: float = 1.0) -> float:
 
 
 def main() -> None:
-    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "tests" / "asl"))
     from test_jsonata_syntax import VALID_EXPRESSIONS  # noqa: E402
 
     _startup("import jsonata; " + OURS)  # warm the byte-code cache

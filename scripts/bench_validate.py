@@ -17,8 +17,8 @@ without PYTHONDONTWRITEBYTECODE.  Three commands are interleaved after two
 warm-up runs of each, so that drifts in machine load hit all alike:
 
   bare         `python -c pass`
-  warm cache   validate of the five files; the caches (distilled models and
-               JSONata analyses) in a temporary directory filled by the
+  warm cache   validate of the five files; the cache (distilled models)
+               in a temporary directory filled by the
                warm-up runs: every run after the first one after an install
   cold cache   the same with a new, empty cache directory each run: the very
                first run (botocore imported, models read, caches written)
