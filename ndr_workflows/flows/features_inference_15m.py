@@ -18,9 +18,9 @@ take an expired lock over even before DynamoDB deletes it.
 
 from __future__ import annotations
 
-from ..expressions import expr, var
+from ..expressions import concat, expr, var
 from ..model import StateMachine, Succeed
-from ..steps import CALLBACK, Check, Param, lock, publish_event, run_pipeline, workflow_failed
+from ..steps import CALLBACK, Check, LockNames, LockTable, Param, lock, publish_event, run_pipeline, workflow_failed
 from .common import DAY, HOUR, epoch_after_start, now_iso, opening, project_params
 
 TYPE_CHECKING = False
@@ -86,22 +86,20 @@ def build(
     )
     locked = lock(
         features >> inference >> announce,
-        table="${LockTableName}",
-        key={
-            "pk": expr("$project_name & '#' & $feature_spec_version"),
-            "sk": expr("$batch_start_ts_iso & '#' & $batch_end_ts_iso"),
-        },
-        ttl_epoch=var("lock_ttl_epoch"),
-        created_at=var("execution_ts_iso"),
-        acquire="AcquireMiniBatchLock",
-        duplicate="DuplicateMiniBatch",
-        release_on_success="ReleaseMiniBatchLockOnSuccess",
-        release_on_failure="ReleaseMiniBatchLockOnFailure",
-        duplicate_error="DuplicateMiniBatch",
-        duplicate_cause=expr(
-            "'The lock for this 15-minute window already exists (pk ' & $project_name & '#' & $feature_spec_version"
-            " & ', sk ' & $batch_start_ts_iso & '#' & $batch_end_ts_iso & '): another execution holds it for mini-batch ' & $mini_batch_id"
-            " & ' (it is running, or it stopped without releasing it and the lock frees at its ttl_epoch)'"
+        table=LockTable(
+            "${LockTableName}",
+            key={
+                "pk": var("project_name") + "#" + var("feature_spec_version"),
+                "sk": var("batch_start_ts_iso") + "#" + var("batch_end_ts_iso"),
+            },
+            ttl_epoch=var("lock_ttl_epoch"),
+            created_at=var("execution_ts_iso"),
+        ),
+        names=LockNames.for_("MiniBatch"),
+        duplicate_cause=concat(
+            "The lock for this 15-minute window already exists (pk ", var("project_name"), "#", var("feature_spec_version"),
+            ", sk ", var("batch_start_ts_iso"), "#", var("batch_end_ts_iso"), "): another execution holds it for mini-batch ", var("mini_batch_id"),
+            " (it is running, or it stopped without releasing it and the lock frees at its ttl_epoch)",
         ),
     )
     ttl_checks = [

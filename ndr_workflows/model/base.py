@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..expressions import Expr, Template
     from .fragment import Fragment
 
-    Target = Union[str, "OnFailure"]
+    Target = Union[str, "OnFailure", "State", "Fragment"]
     Seconds = Union[int, Expr]
 
 __all__ = ["OnFailure", "ON_FAILURE", "Retry", "Catch", "State", "Flowing", "Action", "JSONPATH_FIELDS", "same_target"]

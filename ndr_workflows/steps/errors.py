@@ -63,6 +63,16 @@ TRANSIENT_ERRORS: dict[str, tuple[str, ...]] = {
         "SageMaker.SageMakerException",
         "SageMaker.SdkClientException",
     ),
+    "sagemaker:describePipelineExecution": (
+        "SageMaker.SageMakerException",
+        "SageMaker.SdkClientException",
+    ),
+    # aws-sdk:s3:* : S3 models no throttling error; it arrives as the base exception.
+    "s3": ("S3.S3Exception", "S3.SdkClientException"),
+    # arn:aws:states:::states:startExecution(.sync:2): the quota of running
+    # executions frees up; a failed child (States.TaskFailed) is never
+    # retried, since that would run it again.
+    "states": ("StepFunctions.ExecutionLimitExceededException", "StepFunctions.AWSStepFunctionsException"),
     # arn:aws:states:::lambda:invoke (and .waitForTaskToken): Lambda's own
     # service errors, never the function's errors.
     "lambda": (
@@ -72,11 +82,11 @@ TRANSIENT_ERRORS: dict[str, tuple[str, ...]] = {
         "Lambda.TooManyRequestsException",
         "Lambda.ClientExecutionTimeoutException",
     ),
-    # arn:aws:states:::events:putEvents: the optimized integration's error
-    # names are not in botocore's models; every PutEvents failure is either
-    # transient or a malformed entry (which retrying does not make worse), so
-    # retry task failures, never timeouts.
-    "events": ("States.TaskFailed",),
+    # arn:aws:states:::events:putEvents: the optimized integration fails
+    # with EventBridge.FailedEntry when an entry was throttled or failed
+    # (FailedEntryCount > 0). States.TaskFailed would also retry permission
+    # and validation failures, which never succeed on retry.
+    "events": ("EventBridge.FailedEntry",),
 }
 
 

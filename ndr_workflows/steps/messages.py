@@ -29,19 +29,66 @@ class Param(Record):
 
     ``default`` is a literal or an expression (e.g. the execution's start
     time); ``required=True`` means no default: a missing value resolves to
-    null and ``validate_params`` rejects the run. ``kind`` says how a value
-    read from ``k=v`` text is converted: ``"number"`` (``step_minutes=30``)
-    or ``"list"`` (comma-separated, ``targets=redshift,iceberg``).
+    null and the gate rejects the run. ``kind`` says how a value read from
+    ``k=v`` text is converted: ``"number"`` (``step_minutes=30``) or
+    ``"list"`` (comma-separated, ``targets=redshift,iceberg``); a ``type``
+    implies it.
+
+    ``type`` makes the parameter write its own check (see
+    :mod:`.checks`): ``"timestamp"``, ``"date"``, ``"number"`` (bounds
+    ``minimum`` / ``maximum`` inclusive, ``above`` / ``below`` exclusive),
+    ``"enum"`` (``one_of``), ``"pattern"`` (``pattern``, a regex),
+    ``"non_empty_list"``, ``"s3_uri"``. ``message`` replaces the check's
+    message, ``error`` its error name (and Fail state) when each rule fails
+    on its own (default ``FailInvalid<Name>``; a missing required parameter
+    is ``FailMissing<Name>``).
+
+    ``source=config(item, attribute)`` reads the parameter from a
+    configuration item when the message does not give it (see
+    :class:`~ndr_workflows.steps.params.Params`): precedence message, item,
+    default.
     """
 
-    __slots__ = ("name", "default", "required", "kind")
+    __slots__ = ("name", "default", "required", "kind", "type", "minimum", "maximum", "above", "below", "one_of", "pattern", "message", "error", "source")
     name: str
     default: Template
     required: bool
     kind: str
+    type: str | None
+    minimum: object
+    maximum: object
+    above: object
+    below: object
+    one_of: tuple[object, ...] | None
+    pattern: str | None
+    message: str | None
+    error: str | None
+    source: object
 
-    def __init__(self, name: str, default: Template = None, *, required: bool = False, kind: str = "string") -> None:
-        self._set(name=name, default=default, required=required, kind=kind)
+    def __init__(
+        self,
+        name: str,
+        default: Template = None,
+        *,
+        required: bool = False,
+        kind: str | None = None,
+        type: str | None = None,  # noqa: A002 - the parameter's type
+        minimum: object = None,
+        maximum: object = None,
+        above: object = None,
+        below: object = None,
+        one_of: tuple[object, ...] | list[object] | None = None,
+        pattern: str | None = None,
+        message: str | None = None,
+        error: str | None = None,
+        source: object = None,
+    ) -> None:
+        if kind is None:
+            kind = "number" if type == "number" else "list" if type == "non_empty_list" else "string"
+        self._set(
+            name=name, default=default, required=required, kind=kind, type=type, minimum=minimum, maximum=maximum, above=above, below=below,
+            one_of=tuple(one_of) if one_of is not None else None, pattern=pattern, message=message, error=error, source=source,
+        )
 
     def spec(self) -> ParamSpec:
         default = None if self.default is None else (self.default.text if isinstance(self.default, Expr) else to_jsonata(self.default))
@@ -67,7 +114,11 @@ def resolve_params(params: list[Param] | tuple[Param, ...], name: str = "Resolve
     fragment = Fragment.of(Pass(name, assign={p.name: expr(resolve_text(p.spec())) for p in params}, output=expr(resolved_output_text())))
     from ..model.errors import Problem
 
+    from .checks import TYPES
+
     for p in params:
+        if p.type is not None and p.type not in TYPES:
+            fragment = fragment.with_problem(Problem(name, "BAD_PARAM_TYPE", f"parameter {p.name}: type must be one of {', '.join(TYPES)}, not {p.type!r}"))
         if p.kind not in KINDS:
             fragment = fragment.with_problem(Problem(name, "BAD_PARAM_KIND", f"parameter {p.name}: kind must be one of {', '.join(KINDS)}, not {p.kind!r}"))
         if p.required and p.default is not None:
