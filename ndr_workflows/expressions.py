@@ -52,6 +52,8 @@ __all__ = [
     "any_of",
     "not_",
     "jsonata_literal",
+    "join",
+    "count",
 ]
 
 # Operator precedence of the JSONata an operator builds (higher binds tighter):
@@ -306,6 +308,16 @@ def _chain(op: str, conditions: tuple[Expr, ...]) -> Condition:
     for c in conditions[1:]:
         result = _logic(result, op, c)
     return result
+
+
+def join(values: Expr, separator: str = ", ") -> Text:
+    """``$join(values, separator)``: a list of strings as one text."""
+    return Text(f"$join({values.text}, {jsonata_literal(separator)})", _ATOM)
+
+
+def count(values: Expr) -> Expr:
+    """``$count(values)``."""
+    return _Built(f"$count({values.text})", _ATOM)
 
 
 def concat(*parts: object) -> Text:

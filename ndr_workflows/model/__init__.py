@@ -3,7 +3,7 @@ that compose with ``>>``, the state machine, its checks and the renderer."""
 
 from .base import ON_FAILURE, Catch, OnFailure, Retry, State
 from .choice import Choice, Rule
-from .choose import Choose, choose
+from .choose import Choose, Goto, choose
 from .errors import BuildError, Problem
 from .fragment import Fragment, chain
 from .machine import StateMachine
@@ -27,6 +27,7 @@ __all__ = [
     "Rule",
     "choose",
     "Choose",
+    "Goto",
     "Wait",
     "Map",
     "Parallel",

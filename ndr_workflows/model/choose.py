@@ -23,11 +23,28 @@ if TYPE_CHECKING:  # pragma: no cover
 
     Then = Union[State, Fragment, list, tuple, str, OnFailure, None, Any]
 
-__all__ = ["choose", "Choose"]
+__all__ = ["choose", "Choose", "Goto"]
+
+
+class Goto(Record):
+    """A transition with what it records on the way: ``next`` (a name,
+    ``ON_FAILURE``, a state or fragment) and the ``assign`` / ``output``
+    of the rule (or of the Choice, for ``otherwise``). Builders return one
+    for "fail the flow, saying why" (``steps.to_failure``)."""
+
+    __slots__ = ("next", "assign", "output")
+    next: Any
+    assign: dict[str, Template] | None
+    output: Template
+
+    def __init__(self, next: Any, assign: dict[str, Template] | None = None, output: Template = None) -> None:
+        self._set(next=next, assign=assign, output=output)
 
 
 def _target(then: Then) -> tuple[Any, Fragment | None]:
     """(what the rule's Next is, the fragment to pull in)."""
+    if isinstance(then, Goto):
+        return _target(then.next)
     if then is None or isinstance(then, (str, OnFailure)):
         return then, None
     fragment = Fragment.of(then)
@@ -70,12 +87,16 @@ class Choose(Record):
                 + (" (== on expressions compares them in Python; write x.eq(y))" if isinstance(condition, bool) else "")
             )
         nxt, branch = _target(then)
+        if isinstance(then, Goto):
+            assign, output = assign or then.assign, output if output is not None else then.output
         rule = Rule(condition, nxt, assign=assign, output=output)
         return self.replace(rules=self.rules + (rule,), branches=self.branches + ((branch,) if branch is not None else ()))
 
     def otherwise(self, then: Then, *, assign: dict[str, Template] | None = None, output: Template = None) -> Fragment:
         """Take ``then`` when no rule holds; the Choice is complete."""
         nxt, branch = _target(then)
+        if isinstance(then, Goto):
+            assign, output = assign or then.assign, output if output is not None else then.output
         built = self.replace(default=nxt, default_branch=branch)
         if assign is not None or output is not None:
             built = built.replace(assign=assign, output=output)

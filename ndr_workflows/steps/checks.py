@@ -10,7 +10,7 @@ named error): each test is guarded by a conditional, never by ``and``.
 
 from __future__ import annotations
 
-from ..expressions import Condition, Expr, concat, jsonata_literal
+from ..expressions import Condition, Expr, Text, concat, jsonata_literal
 from ..model.record import Record
 from .names import pascal
 
@@ -128,9 +128,9 @@ class Measure(Record):
     guard: str
     value: str
     positive: str
-    describe: Expr
+    describe: tuple[object, ...]
 
-    def __init__(self, guard: str, value: str, positive: str, describe: Expr) -> None:
+    def __init__(self, guard: str, value: str, positive: str, describe: tuple[object, ...]) -> None:
         self._set(guard=guard, value=value, positive=positive, describe=describe)
 
 
@@ -144,14 +144,20 @@ def windows(start: Field, end: Field, minutes: Field) -> Measure:
         guard=f"{is_timestamp(s)} and {is_timestamp(e)} and {step_ok}",
         value=count,
         positive=f"{span} > 0",
-        describe=concat("the range holds ", Expr(count), " windows of ", Expr("$" + m), " minutes"),
+        describe=("the range holds ", Text(count, 9), " windows of ", Expr("$" + m), " minutes"),
     )
 
 
 def at_most(measure: Measure, limit: int, *, error: str | None = None, message: str | Expr | None = None) -> Check:
     """``measure`` must not exceed ``limit``."""
     invalid = f"({measure.guard}) ? ({measure.positive} ? {measure.value} > {limit} : false) : false"
-    text = message if message is not None else concat(measure.describe, f"; at most {limit} are allowed per run (split the range)")
+    tail = f"; at most {limit} are allowed per run (split the range)"
+    parts = list(measure.describe)
+    if parts and isinstance(parts[-1], str):
+        parts[-1] = parts[-1] + tail
+    else:
+        parts.append(tail)
+    text = message if message is not None else concat(*parts)
     return Check(Condition(invalid, 0), text, error=error or "FailTooLarge")
 
 

@@ -12,15 +12,17 @@ are checked against botocore's service models by the test suite
 from __future__ import annotations
 
 from ..expressions import ERROR_OUTPUT, expr, var
-from ..model import ON_FAILURE, Catch, Fail, Retry, Rule
+from ..model import ON_FAILURE, Catch, Fail, Goto, Retry, Rule
 from ..model.record import Record
 
 TYPE_CHECKING = False
+from ..expressions import Expr
+
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable
     from typing import Union
 
-    from ..expressions import Expr, Template
+    from ..expressions import Template
     from ..model.base import Target
 
     Recorder = Callable[[str, Expr], tuple[dict[str, Template] | None, Template]]
@@ -36,6 +38,7 @@ __all__ = [
     "workflow_failed",
     "FAILED_STATE_VARIABLE",
     "ERROR_VARIABLE",
+    "to_failure",
 ]
 
 # Errors worth retrying, per integration. Business errors (a failed
@@ -179,3 +182,13 @@ def workflow_failed(error: str, name: str = "WorkflowFailed") -> Fail:
         f"$substring('State ' & {failed.text} & ' failed with ' & {err.text}.Error & ': ' & {err.text}.Cause, 0, 32000)"
     )
     return Fail(name=name, error=error, cause=cause)
+
+
+def to_failure(state: str, error: str, cause: Expr | str) -> Goto:
+    """Go to the flow's failure handler recording ``error`` / ``cause`` as if
+    ``state`` had failed with them: a branch of ``choose(...)`` that ends
+    the run failed, saying why."""
+    from ..expressions import jsonata_literal
+
+    cause_text = cause.text if isinstance(cause, Expr) else jsonata_literal(cause)
+    return Goto(ON_FAILURE, assign=failure_record(state, expr("{'Error': " + jsonata_literal(error) + ", 'Cause': " + cause_text + "}")))

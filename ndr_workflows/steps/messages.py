@@ -12,15 +12,25 @@ from __future__ import annotations
 from ..expressions import Expr, expr, to_jsonata
 from ..model import Fragment, Pass
 from ..model.record import Record
-from .message_expressions import ParamSpec, normalized_output_text, raw_message_text, resolve_text, resolved_output_text
+from .message_expressions import ParamSpec, epoch_seconds_after_start_text, month_end_text, previous_month_start_text, normalized_output_text, now_iso_text, raw_message_text, resolve_text, resolved_output_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from ..expressions import Template
 
-__all__ = ["Param", "normalize_message", "resolve_params", "RAW_MESSAGE"]
+__all__ = ["Param", "normalize_message", "resolve_params", "RAW_MESSAGE", "START_EPOCH", "NOW_ISO", "epoch_after_start", "previous_month_start", "month_end_of"]
 
 RAW_MESSAGE = "raw_message"
+# The execution's start in whole epoch seconds, and as ISO text without
+# milliseconds: "now" for a flow (a retried or redriven state sees the same).
+START_EPOCH = Expr("$floor($toMillis($states.context.Execution.StartTime) / 1000)")
+NOW_ISO = Expr(now_iso_text())
+
+
+def epoch_after_start(seconds: int) -> Expr:
+    """Epoch seconds of the execution's start time plus ``seconds``."""
+    return Expr(epoch_seconds_after_start_text(seconds))
+
 KINDS = ("string", "number", "list")
 
 
@@ -93,6 +103,19 @@ class Param(Record):
     def spec(self) -> ParamSpec:
         default = None if self.default is None else (self.default.text if isinstance(self.default, Expr) else to_jsonata(self.default))
         return ParamSpec(name=self.name, kind=self.kind, required=self.required, default_text=default)
+
+
+def previous_month_start() -> Expr:
+    """The first instant of the calendar month before the execution's start
+    (UTC), e.g. 2025-02-01T00:00:00Z for a start in March 2025."""
+    return Expr(previous_month_start_text())
+
+
+def month_end_of(month: Param) -> Expr:
+    """The last second of the month that parameter ``month`` gives, given or
+    defaulted (its resolution is repeated inside: Assign entries cannot read
+    each other's new values), e.g. 2024-06-30T23:59:59Z."""
+    return Expr(month_end_text(resolve_text(month.spec())))
 
 
 def normalize_message(name: str = "NormalizeIncomingMessage", *, variable: str = RAW_MESSAGE) -> Fragment:

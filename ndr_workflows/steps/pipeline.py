@@ -43,6 +43,7 @@ __all__ = [
     "POLLING",
     "as_completion",
     "run_pipeline",
+    "history_events",
 ]
 
 START_PIPELINE_RESOURCE = "arn:aws:states:::aws-sdk:sagemaker:startPipelineExecution"
@@ -349,3 +350,18 @@ def run_pipeline(
         output=wait_output,
         on_error=on_error,
     )
+
+
+# History events of one started-and-awaited pipeline: the start and the
+# wait (~16 events with the states around them); in polling form 11 more
+# per status check.
+EVENTS_PER_RUN = 16
+EVENTS_PER_POLL = 11
+
+
+def history_events(completion: object, timeout_seconds: int) -> int:
+    """The most history events one :func:`run_pipeline` may write."""
+    form = as_completion(completion)
+    if isinstance(form, Polling):
+        return EVENTS_PER_RUN + EVENTS_PER_POLL * form.attempts_for(timeout_seconds)
+    return EVENTS_PER_RUN
