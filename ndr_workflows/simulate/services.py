@@ -35,7 +35,7 @@ __all__ = ["Services", "Handler"]
 Handler = Callable[[Call], Any]
 
 _SDK = "arn:aws:states:::aws-sdk:"
-_DYNAMODB = {"putItem": "put_item", "deleteItem": "delete_item", "getItem": "get_item"}
+_DYNAMODB = {"putItem": "put_item", "deleteItem": "delete_item", "getItem": "get_item", "updateItem": "update_item"}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     Field = Union[str, "Param"]
 
-__all__ = ["Check", "missing", "TYPES", "type_checks", "later", "at_most", "windows", "Measure", "TIMESTAMP_REGEX", "DATE_REGEX", "S3_URI_REGEX"]
+__all__ = ["no_unknown_fields", "Check", "missing", "TYPES", "type_checks", "later", "at_most", "windows", "Measure", "TIMESTAMP_REGEX", "DATE_REGEX", "S3_URI_REGEX"]
 
 # An ISO-8601 date-time with seconds and an offset, every field in range: a
 # strict subset of what $toMillis accepts (it raises D3110 on the rest, and
@@ -170,4 +170,16 @@ def later(end: Field, *, than: Field, error: str | None = None, message: str | N
         Condition(f"({is_timestamp(s)} and {is_timestamp(e)}) ? {span} <= 0 : false", 0),
         message or f"{e} must be later than {s}",
         error=error or f"FailInvalid{pascal(e)}",
+    )
+
+
+def no_unknown_fields(allowed: tuple[str, ...] | list[str], *, error: str = "FailUnsupportedInputFields") -> Check:
+    """The execution's input (an object) has no field outside ``allowed``: a
+    misspelt parameter is refused instead of silently defaulted."""
+    given = "$states.context.Execution.Input"
+    keys = f"$filter($keys({given}), function($k){{ $not($k in " + jsonata_literal(list(allowed)) + ") })"
+    return Check(
+        Condition(f"$type({given}) = 'object' ? $count({keys}) > 0 : false", 0),
+        Expr(f"'unsupported input fields: ' & $join({keys}, ', ')"),
+        error=error,
     )

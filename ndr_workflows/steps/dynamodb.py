@@ -165,6 +165,7 @@ def get(
     otherwise: Mapping[str, Template] | None = None,
     item_variable: str | None = None,
     consistent_read: bool = False,
+    assign: dict[str, Template] | None = None,
     output: Template = None,
     retry: tuple[Retry, ...] | list[Retry] | None | object = DEFAULT_RETRY,
     catch: Catches = None,
@@ -174,8 +175,9 @@ def get(
     variable gets the attribute's plain value, or ``otherwise[variable]``
     (a value or an expression, e.g. the message's value; default null) when
     the item or the attribute is missing or empty. ``item_variable`` gets
-    the whole item decoded (null when there is none)."""
-    assign: dict[str, Template] = {}
+    the whole item decoded (null when there is none); ``assign`` adds
+    other variables."""
+    assign = dict(assign or {})
     item = STATES_RESULT.field("Item")
     for variable, attribute in (into or {}).items():
         fallback = (otherwise or {}).get(variable)

@@ -16,10 +16,10 @@ that does not.
 
 from __future__ import annotations
 
-from ..expressions import Expr, expr, obj, states_input
-from ..model import Fragment, Map, Pass, Succeed
+from ..expressions import Expr, context, expr, obj, states_input
+from ..model import ON_FAILURE, Fragment, Map, Pass, Succeed
 from ..model.errors import Problem
-from .errors import ErrorRoute
+from .errors import ERROR_VARIABLE, TO_FAILURE, ErrorRoute, catch_all
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..expressions import Template
 
-__all__ = ["HISTORY_BUDGET", "PAYLOAD_LIMIT", "ITEM_BYTES", "item_limit", "reconciled_map"]
+__all__ = ["HISTORY_BUDGET", "PAYLOAD_LIMIT", "ITEM_BYTES", "item_limit", "reconciled_map", "for_each", "and_fail"]
 
 # A STANDARD execution's history holds 25,000 events; keep some for the
 # states outside the Map.
@@ -117,5 +117,68 @@ def reconciled_map(
             )
         )
     return fragment
+
+
+
+
+def and_fail(part: object) -> Fragment:
+    """``part`` (e.g. marking a record FAILED), then on to the enclosing
+    failure handler: the flow's, or inside :func:`for_each` the item's."""
+    fragment = Fragment.of(part)
+    return fragment.retarget(ON_FAILURE, ON_FAILURE) if not fragment.has_exit() else _wire_open(fragment)
+
+
+def _wire_open(fragment: Fragment) -> Fragment:
+    return Fragment(tuple(s.wire(ON_FAILURE) if s.open_exit() else s for s in fragment.states), fragment.start, fragment.problems)
+
+
+def _item_scope(fragment: Fragment, failed: str) -> Fragment:
+    """Failures inside an iteration go to ``failed`` carrying the
+    ``{Error, Cause}`` object as their output: variables assigned in an
+    iteration belong to it, so the flow's failure record is not assigned there."""
+    states = []
+    for s in fragment.states:
+        s = s.retarget(ON_FAILURE, failed)
+        catches = getattr(s, "catch", None)
+        if catches:
+            s = s.replace(catch=tuple(c.replace(assign=None, output=c.assign[ERROR_VARIABLE]) if c.assign and ERROR_VARIABLE in c.assign else c for c in catches))
+        rules = getattr(s, "choices", None)
+        if rules:
+            s = s.replace(choices=tuple(r.replace(assign=None, output=r.assign[ERROR_VARIABLE]) if r.assign and ERROR_VARIABLE in r.assign else r for r in rules))
+        states.append(s)
+    return Fragment(tuple(states), fragment.start, fragment.problems)
+
+
+def for_each(
+    name: str,
+    *,
+    items: Template,
+    body: object,
+    item: str = "item",
+    failed: object,
+    max_concurrency: int | None = None,
+    output: Template = None,
+    on_error: object = TO_FAILURE,
+) -> Fragment:
+    """An inline Map running ``body`` for each of ``items``; the item is
+    ``$states.input.<item>`` in the body's first state. Every failure in the
+    body (its builders' default routes, :func:`and_fail`) ends in
+    ``failed`` — a Fail state whose Error / Cause may read
+    ``$states.input.Error`` / ``.Cause`` — so the Map fails with the item's
+    own error, which ``on_error`` (default the flow's failure handler) gets."""
+    fail = Fragment.of(failed)
+    iteration = _item_scope(Fragment.of(body), fail.start)
+    processor = Fragment(iteration.states + fail.states, iteration.start, iteration.problems + fail.problems)
+    return Fragment.of(
+        Map(
+            name,
+            processor=processor,
+            items=items,
+            item_selector={item: context("Map.Item.Value")},
+            max_concurrency=max_concurrency,
+            output=output,
+            catch=catch_all(name, on_error),  # type: ignore[arg-type]
+        )
+    )
 
 
