@@ -184,9 +184,27 @@ class Condition(_Built):
     """A boolean expression, for a Choice rule, a check or ``choose().when``.
 
     Combine with ``&`` (and), ``|`` (or), ``~`` (not). Python's ``and`` /
-    ``or`` / ``not`` / ``if`` would decide at build time, so they raise."""
+    ``or`` / ``not`` / ``if`` would decide at build time, so they raise.
 
-    __slots__ = ()
+    ``vacuous`` says whether it holds when the variables it reads are
+    undefined (``$x != 'a'``, ``$not(...)``): a linter that evaluates a
+    Choice rule without the run's values sees it as a constant ``true``,
+    so :meth:`guarded` wraps it in a test that changes nothing at run time."""
+
+    __slots__ = ("vacuous",)
+    vacuous: bool
+
+    def __init__(self, text: str, precedence: int, vacuous: bool = False) -> None:
+        super().__init__(text, precedence)
+        object.__setattr__(self, "vacuous", vacuous)
+
+    def guarded(self) -> Condition:
+        """This condition, or when ``vacuous`` the same one behind
+        ``$exists($states.input) ? (...) : false`` (a state always has an
+        input, so only a linter evaluating it without one sees a difference)."""
+        if not self.vacuous:
+            return self
+        return Condition(f"$exists($states.input) ? ({self.text}) : false", 0)
 
     def __bool__(self) -> bool:
         raise TypeError(
@@ -239,7 +257,11 @@ def _no_bool(value: object, op: str) -> None:
 
 
 def _compare(left: object, op: str, right: object) -> Condition:
-    return Condition(f"{_operand(left, _COMPARE)} {op} {_operand(right, _COMPARE)}", _COMPARE)
+    return Condition(f"{_operand(left, _COMPARE)} {op} {_operand(right, _COMPARE)}", _COMPARE, vacuous=op == "!=")
+
+
+def _vacuous(value: object) -> bool:
+    return isinstance(value, Condition) and value.vacuous
 
 
 def _logic(left: object, op: str, right: object) -> Condition:
@@ -250,8 +272,9 @@ def _logic(left: object, op: str, right: object) -> Condition:
         if not isinstance(side, Expr):
             raise TypeError(f"cannot combine {type(side).__name__} {side!r} with a condition; pass a condition")
     precedence = _AND if op == "and" else _OR
+    vacuous = (_vacuous(left) and _vacuous(right)) if op == "and" else (_vacuous(left) or _vacuous(right))
     # and / or are associative: a chain needs no parentheses of its own kind.
-    return Condition(f"{_operand(left, precedence - 1 if _same(left, precedence) else precedence)} {op} {_operand(right, precedence)}", precedence)
+    return Condition(f"{_operand(left, precedence - 1 if _same(left, precedence) else precedence)} {op} {_operand(right, precedence)}", precedence, vacuous)
 
 
 def _same(value: object, precedence: int) -> bool:
@@ -274,7 +297,7 @@ def exists(value: Expr) -> Condition:
 def is_empty(value: Expr) -> Condition:
     """True when ``value`` is missing, null, ``""`` or ``[]`` (never an error)."""
     text = _operand(value, 0)
-    return Condition(f"($v := {text}; $not($exists($v)) or $v = null or $v = '' or ($type($v) = 'array' and $count($v) = 0))", _ATOM)
+    return Condition(f"($v := {text}; $not($exists($v)) or $v = null or $v = '' or ($type($v) = 'array' and $count($v) = 0))", _ATOM, vacuous=True)
 
 
 def not_(condition: object) -> Condition:
@@ -282,7 +305,7 @@ def not_(condition: object) -> Condition:
     _no_bool(condition, "not")
     if not isinstance(condition, Expr):
         raise TypeError(f"~ / not_ needs a condition, not {condition!r}")
-    return Condition(f"$not({condition.text})", _ATOM)
+    return Condition(f"$not({condition.text})", _ATOM, vacuous=not _vacuous(condition))
 
 
 def all_of(*conditions: Expr) -> Condition:

@@ -9,8 +9,8 @@ Not one of the five exported flows: ``build()`` returns the StateMachine.
 
 from __future__ import annotations
 
-from ..expressions import concat, expr, states_input, var
-from ..model import Fail, StateMachine, Succeed, choose
+from ..expressions import Expr, concat, expr, states_input, var
+from ..model import Fail, Fragment, StateMachine, Succeed, choose
 from ..steps import (Check, Derived, LockNames, LockTable, Param, Params, Polling, child_execution, config, dynamodb, later,
                      lock, publish_event, repeat_until, run_pipeline, s3, workflow_failed)
 from ..steps.checks import no_unknown_fields
@@ -50,7 +50,7 @@ def config_read(item: str, state: str) -> object:
     return PARAMS.read_config(item, name=state, table=CONFIG, key={"pk": var("project_name") + "#" + item, "sk": "config"})
 
 
-def pipeline(label: str, placeholder: str, polling: Polling, token: object = None) -> object:
+def pipeline(label: str, placeholder: str, polling: Polling, token: Expr | None = None) -> Fragment:
     """Start ``label``'s pipeline for the current ML project and poll it."""
     return run_pipeline(
         start=f"Start{label}Pipeline", wait=f"WaitFor{label}CompletionEvent", pipeline=placeholder, completion=polling,

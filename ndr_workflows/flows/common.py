@@ -9,7 +9,7 @@ from ..steps.messages import NOW_ISO, START_EPOCH, epoch_after_start
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from ..expressions import Expr
+    from ..expressions import Expr, Template
     from ..model import Fragment
     from ..steps import Check
 
@@ -24,7 +24,7 @@ BATCH_PARAMS = ("project_name", "feature_spec_version", "mini_batch_id", "batch_
 _PIPELINE_NAMES = ("ProjectName", "FeatureSpecVersion", "MiniBatchId", "BatchStartTsIso", "BatchEndTsIso")
 
 
-def batch_pipeline_parameters() -> dict[str, Expr]:
+def batch_pipeline_parameters() -> dict[str, Template]:
     """The five parameters the mini-batch pipelines take."""
     return {k: var(v) for k, v in zip(_PIPELINE_NAMES, BATCH_PARAMS)}
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Union
 
     from ..expressions import Expr, Template
+    from .errors import Problem
 
     Then = Union[State, Fragment, list, tuple, str, OnFailure, None, Any]
 
@@ -89,7 +90,8 @@ class Choose(Record):
         nxt, branch = _target(then)
         if isinstance(then, Goto):
             assign, output = assign or then.assign, output if output is not None else then.output
-        rule = Rule(condition, nxt, assign=assign, output=output)
+        guarded = getattr(condition, "guarded", None)
+        rule = Rule(guarded() if guarded is not None else condition, nxt, assign=assign, output=output)
         return self.replace(rules=self.rules + (rule,), branches=self.branches + ((branch,) if branch is not None else ()))
 
     def otherwise(self, then: Then, *, assign: dict[str, Template] | None = None, output: Template = None) -> Fragment:
@@ -105,7 +107,7 @@ class Choose(Record):
     def to_fragment(self) -> Fragment:
         state = Choice(self.name, choices=self.rules, default=self.default, assign=self.assign, output=self.output, comment=self.comment)
         states: list[State] = [state]
-        problems = []
+        problems: list[Problem] = []
         for branch in self.branches + ((self.default_branch,) if self.default_branch is not None else ()):
             known = {s.name for s in states}
             states.extend(s for s in branch.states if s.name not in known or s not in states)

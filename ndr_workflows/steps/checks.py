@@ -116,7 +116,8 @@ def type_checks(param: Param) -> list[Check]:
         return []
     # A parameter without a default may be absent: then only `required`
     # speaks (or nothing, when it is optional).
-    invalid = bad if param.default is not None else f"{missing(name).text} ? false : {bad}"
+    # A non-empty list is never absent: missing is what it rules out.
+    invalid = bad if param.default is not None or kind == "non_empty_list" else f"{missing(name).text} ? false : {bad}"
     return [Check(Condition(invalid, 0), message or default, error=error)]
 
 

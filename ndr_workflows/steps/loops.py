@@ -143,6 +143,7 @@ def bounded_loop(
     exhausted = route if on_exhausted is None else as_route(on_exhausted)
     counter = var(names.counter)
     rules: list[Rule] = []
+    done, failed = _guarded(done), _guarded(failed) if failed is not None else None
     if failed is not None:
         if route is None:
             problems.append(Problem(names.check, "NO_FAILURE_ROUTE", "the loop needs somewhere to go when it fails", "pass on_error (the default goes to the flow's failure handler)"))
@@ -171,6 +172,11 @@ def bounded_loop(
     for problem in problems:
         result = result.with_problem(problem)
     return result
+
+
+def _guarded(condition: Expr) -> Expr:
+    guarded = getattr(condition, "guarded", None)
+    return guarded() if guarded is not None else condition
 
 
 def poll(
