@@ -56,9 +56,11 @@ __all__ = [
     "count",
 ]
 
-# Operator precedence of the JSONata an operator builds (higher binds tighter):
-# an operand whose own precedence is lower is parenthesised.
-_OR, _AND, _COMPARE, _CONCAT, _SUM, _ATOM = 1, 2, 3, 4, 5, 9
+# Operator precedence of the JSONata an operator builds (higher binds tighter;
+# JSONata gives & the precedence of + and -): an operand whose own
+# precedence is not higher is parenthesised, except a left operand of the
+# same left-associative operator.
+_OR, _AND, _COMPARE, _CONCAT, _SUM, _ATOM = 1, 2, 3, 5, 5, 9
 
 class Expr:
     """One JSONata expression (the text between ``{%`` and ``%}``). Immutable."""
@@ -285,7 +287,7 @@ def _arith(left: object, op: str, right: object) -> Expr:
     for side in (left, right):
         if isinstance(side, bool) or not isinstance(side, (Expr, int, float)):
             raise TypeError(f"'{op}' needs numbers or expressions, not {side!r}; to join text use + with a str, or concat()")
-    left_text = _operand(left, _SUM - 1) if _same(left, _SUM) else _operand(left, _SUM)
+    left_text = _operand(left, _SUM - 1) if _same(left, _SUM) and not isinstance(left, Text) else _operand(left, _SUM)
     return _Built(f"{left_text} {op} {_operand(right, _SUM)}", _SUM)
 
 
