@@ -218,7 +218,7 @@ def test_retries_are_separate_calls_with_the_same_arguments() -> None:
 
 def test_a_heartbeat_timeout_is_not_retried_as_a_task_failure() -> None:
     """A heartbeat timeout is a timeout (States.Timeout matches
-    States.HeartbeatTimeout; ASL_NOTES.md): EmitInferenceCompleteEvent
+    States.HeartbeatTimeout): EmitInferenceCompleteEvent
     retries only EventBridge.FailedEntry, so it is called once and the
     failure path releases the lock. (sfnx 3.1.0 would retry it under a
     States.TaskFailed retrier; the flows no longer have one, so both agree.)"""
