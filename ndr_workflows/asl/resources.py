@@ -20,8 +20,13 @@ __all__ = [
     "LAMBDA_INVOKE",
     "LAMBDA_INVOKE_CALLBACK",
     "PUT_EVENTS",
+    "DYNAMODB_GET_ITEM",
     "DYNAMODB_PUT_ITEM",
+    "DYNAMODB_UPDATE_ITEM",
     "DYNAMODB_DELETE_ITEM",
+    "DYNAMODB_QUERY",
+    "S3_GET_OBJECT",
+    "START_EXECUTION_SYNC2",
     "SAGEMAKER_START_PIPELINE",
     "SAGEMAKER_DESCRIBE_PIPELINE",
     "Integration",
@@ -37,8 +42,14 @@ CALLBACK = ".waitForTaskToken"
 LAMBDA_INVOKE = STATES_PREFIX + "lambda:invoke"
 LAMBDA_INVOKE_CALLBACK = LAMBDA_INVOKE + CALLBACK
 PUT_EVENTS = STATES_PREFIX + "events:putEvents"
+DYNAMODB_GET_ITEM = SDK_PREFIX + "dynamodb:getItem"
 DYNAMODB_PUT_ITEM = SDK_PREFIX + "dynamodb:putItem"
+DYNAMODB_UPDATE_ITEM = SDK_PREFIX + "dynamodb:updateItem"
 DYNAMODB_DELETE_ITEM = SDK_PREFIX + "dynamodb:deleteItem"
+DYNAMODB_QUERY = SDK_PREFIX + "dynamodb:query"
+S3_GET_OBJECT = SDK_PREFIX + "s3:getObject"
+# A child state machine run to completion, its output parsed.
+START_EXECUTION_SYNC2 = STATES_PREFIX + "states:startExecution.sync:2"
 SAGEMAKER_START_PIPELINE = SDK_PREFIX + "sagemaker:startPipelineExecution"
 SAGEMAKER_DESCRIBE_PIPELINE = SDK_PREFIX + "sagemaker:describePipelineExecution"
 

@@ -18,40 +18,16 @@ take an expired lock over even before DynamoDB deletes it.
 
 from __future__ import annotations
 
-from ..expressions import expr, var
+from ..expressions import concat, var
 from ..model import StateMachine, Succeed
-from ..steps import CALLBACK, Check, Param, lock, publish_event, run_pipeline, workflow_failed
-from .common import DAY, HOUR, epoch_after_start, now_iso, opening, project_params
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # pragma: no cover
-    from ..expressions import Template
-    from ..steps.pipeline import Completion
+from ..steps import CALLBACK, LockNames, LockTable, Param, lock, publish_event, run_pipeline, workflow_failed
+from .common import BATCH_PARAMS, DAY, HOUR, START_EPOCH, batch_pipeline_parameters, epoch_after_start, now_iso, opening, project_params
 
 NAME = "sfn_ndr_15m_features_inference"
 COMMENT = "NDR 15-minute features and inference: lock the mini-batch window, run the features and inference pipelines, announce completion, release the lock."
 
-BATCH_PARAMS = ("project_name", "feature_spec_version", "mini_batch_id", "batch_start_ts_iso", "batch_end_ts_iso")
 
-
-def pipeline_parameters() -> dict[str, Template]:
-    """The five parameters both pipelines take."""
-    return {
-        "ProjectName": var("project_name"),
-        "FeatureSpecVersion": var("feature_spec_version"),
-        "MiniBatchId": var("mini_batch_id"),
-        "BatchStartTsIso": var("batch_start_ts_iso"),
-        "BatchEndTsIso": var("batch_end_ts_iso"),
-    }
-
-
-def build(
-    *,
-    completion: Completion = CALLBACK,
-    lock_ttl_seconds: int = DAY,
-    pipeline_timeout_seconds: int = 2 * HOUR,
-    timeout_seconds: int = 6 * HOUR,
-) -> StateMachine:
+def build(*, completion: object = CALLBACK, lock_ttl_seconds: int = DAY, pipeline_timeout_seconds: int = 2 * HOUR, timeout_seconds: int = 6 * HOUR) -> StateMachine:
     """The flow. ``completion`` switches both pipeline waits between the
     callback (default) and polling forms."""
     params = project_params() + [
@@ -59,60 +35,30 @@ def build(
         Param("batch_start_ts_iso", required=True),
         Param("batch_end_ts_iso", required=True),
         Param("execution_ts_iso", now_iso()),
-        Param("lock_ttl_epoch", epoch_after_start(lock_ttl_seconds), kind="number"),
+        Param("lock_ttl_epoch", epoch_after_start(lock_ttl_seconds), type="number", above=START_EPOCH,
+              message="lock_ttl_epoch must be a number of epoch seconds after the execution's start"),
     ]
-    features = run_pipeline(
-        start="Start15mFeaturesPipeline",
-        wait="WaitForFeaturesCompletionEvent",
-        pipeline="${PipelineName15m}",
-        parameters=pipeline_parameters(),
-        arn_variable="features_pipeline_execution_arn",
-        completion=completion,
-        timeout_seconds=pipeline_timeout_seconds,
-    )
-    inference = run_pipeline(
-        start="StartInferencePipeline",
-        wait="WaitForInferenceCompletionEvent",
-        pipeline="${PipelineNameInference}",
-        parameters=pipeline_parameters(),
-        arn_variable="inference_pipeline_execution_arn",
-        completion=completion,
-        timeout_seconds=pipeline_timeout_seconds,
-    )
-    announce = publish_event(
-        "EmitInferenceCompleteEvent",
-        detail_type="NdrInferencePipelineCompleted",
-        detail={name: var(name) for name in BATCH_PARAMS + ("inference_pipeline_execution_arn",)},
-    )
-    locked = lock(
-        features >> inference >> announce,
-        table="${LockTableName}",
-        key={
-            "pk": expr("$project_name & '#' & $feature_spec_version"),
-            "sk": expr("$batch_start_ts_iso & '#' & $batch_end_ts_iso"),
-        },
+    pipeline = {"completion": completion, "timeout_seconds": pipeline_timeout_seconds, "parameters": batch_pipeline_parameters()}
+    features = run_pipeline(start="Start15mFeaturesPipeline", wait="WaitForFeaturesCompletionEvent", pipeline="${PipelineName15m}",
+                            arn_variable="features_pipeline_execution_arn", **pipeline)  # type: ignore[arg-type]
+    inference = run_pipeline(start="StartInferencePipeline", wait="WaitForInferenceCompletionEvent", pipeline="${PipelineNameInference}",
+                             arn_variable="inference_pipeline_execution_arn", **pipeline)  # type: ignore[arg-type]
+    announce = publish_event("EmitInferenceCompleteEvent", detail_type="NdrInferencePipelineCompleted",
+                             detail={name: var(name) for name in BATCH_PARAMS + ("inference_pipeline_execution_arn",)})
+    window = LockTable(
+        "${LockTableName}",
+        key={"pk": var("project_name") + "#" + var("feature_spec_version"), "sk": var("batch_start_ts_iso") + "#" + var("batch_end_ts_iso")},
         ttl_epoch=var("lock_ttl_epoch"),
         created_at=var("execution_ts_iso"),
-        acquire="AcquireMiniBatchLock",
-        duplicate="DuplicateMiniBatch",
-        release_on_success="ReleaseMiniBatchLockOnSuccess",
-        release_on_failure="ReleaseMiniBatchLockOnFailure",
-        duplicate_error="DuplicateMiniBatch",
-        duplicate_cause=expr(
-            "'The lock for this 15-minute window already exists (pk ' & $project_name & '#' & $feature_spec_version"
-            " & ', sk ' & $batch_start_ts_iso & '#' & $batch_end_ts_iso & '): another execution holds it for mini-batch ' & $mini_batch_id"
-            " & ' (it is running, or it stopped without releasing it and the lock frees at its ttl_epoch)'"
-        ),
     )
-    ttl_checks = [
-        Check(
-            expr("$type($lock_ttl_epoch) = 'number' ? $lock_ttl_epoch <= $floor($toMillis($states.context.Execution.StartTime) / 1000) : true"),
-            "lock_ttl_epoch must be a number of epoch seconds after the execution's start",
-        )
-    ]
-    body = opening(params, ttl_checks, validate=True) >> locked >> Succeed("Success")
+    held_by_another = concat(
+        "The lock for this 15-minute window already exists (pk ", var("project_name"), "#", var("feature_spec_version"),
+        ", sk ", var("batch_start_ts_iso"), "#", var("batch_end_ts_iso"), "): another execution holds it for mini-batch ", var("mini_batch_id"),
+        " (it is running, or it stopped without releasing it and the lock frees at its ttl_epoch)",
+    )
+    locked = lock(features >> inference >> announce, table=window, names=LockNames.for_("MiniBatch"), duplicate_cause=held_by_another)
     return StateMachine(
-        body,
+        opening(params) >> locked >> Succeed("Success"),
         name=NAME,
         comment=COMMENT,
         timeout_seconds=timeout_seconds,

@@ -14,10 +14,10 @@ defaults to the last second of the reference month, given or defaulted
 
 from __future__ import annotations
 
-from ..expressions import expr, var
+from ..expressions import var
 from ..model import Pass, StateMachine
 from ..steps import CALLBACK, PAYLOAD, Param, invoke_lambda, publish_event, run_pipeline, workflow_failed
-from ..steps.message_expressions import month_end_text, previous_month_start_text, resolve_text
+from ..steps.messages import month_end_of, previous_month_start
 from .common import DAY, HOUR, opening, project_params
 
 TYPE_CHECKING = False
@@ -38,13 +38,11 @@ def build(
     timeout_seconds: int = 2 * DAY,
 ) -> StateMachine:
     """The flow; ``completion`` switches the pipeline waits' form."""
-    month = Param("reference_month_iso", expr(previous_month_start_text()))
+    month = Param("reference_month_iso", previous_month_start())
     params = project_params() + [
         month,
-        # The end of the reference month, whether that month was given or
-        # defaulted (Assign expressions cannot read each other's new values,
-        # so the month's own resolution is repeated inside).
-        Param("reference_time_iso", expr(month_end_text(resolve_text(month.spec())))),
+        # The end of the reference month, whether that month was given or defaulted.
+        Param("reference_time_iso", month_end_of(month)),
         Param("mode", "REGULAR"),
     ]
     project = {"ProjectName": var("project_name"), "FeatureSpecVersion": var("feature_spec_version")}

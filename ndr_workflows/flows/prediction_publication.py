@@ -12,8 +12,7 @@ from __future__ import annotations
 from ..expressions import var
 from ..model import StateMachine
 from ..steps import CALLBACK, PAYLOAD, Param, invoke_lambda, publish_event, run_pipeline, workflow_failed
-from .common import HOUR, opening, project_params
-from .features_inference_15m import pipeline_parameters
+from .common import HOUR, batch_pipeline_parameters, opening, project_params
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,7 +39,7 @@ def build(
         start="StartPredictionJoinPipeline",
         wait="WaitForJoinCompletionEvent",
         pipeline="${PipelineNamePredictionJoin}",
-        parameters=pipeline_parameters(),
+        parameters=batch_pipeline_parameters(),
         arn_variable="prediction_join_pipeline_execution_arn",
         completion=completion,
         timeout_seconds=pipeline_timeout_seconds,
@@ -61,7 +60,7 @@ def build(
         detail_type="NdrPredictionPublicationCompleted",
         detail=var("publication_result"),
     )
-    body = opening(params, validate=True) >> join >> publish >> announce
+    body = opening(params) >> join >> publish >> announce
     return StateMachine(
         body,
         name=NAME,

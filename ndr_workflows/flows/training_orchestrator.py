@@ -12,8 +12,8 @@ and always failed there). Any failure ends in ``WorkflowFailed``.
 
 from __future__ import annotations
 
-from ..expressions import STATES_RESULT, TASK_TOKEN, expr, or_null, var
-from ..model import Choice, Fragment, Rule, StateMachine, Succeed
+from ..expressions import EXECUTION_NAME, STATES_RESULT, TASK_TOKEN, or_null, var
+from ..model import StateMachine, Succeed, choose
 from ..steps import CALLBACK, PAYLOAD, Param, invoke_lambda, run_pipeline, workflow_failed
 from .common import DAY, now_iso, opening, project_params
 
@@ -34,7 +34,7 @@ def build(
 ) -> StateMachine:
     """The flow; ``completion`` switches the training wait's form."""
     params = project_params() + [
-        Param("run_id", expr("$states.context.Execution.Name")),
+        Param("run_id", EXECUTION_NAME),
         Param("execution_ts_iso", now_iso()),
     ]
     training = run_pipeline(
@@ -64,7 +64,7 @@ def build(
         assign={
             "model_registry_record": PAYLOAD.field("model_registry_record"),
             # A boolean whatever the Lambda says: absent means no deployment.
-            "deployment_required": expr("$states.result.Payload.deployment_required = true"),
+            "deployment_required": PAYLOAD.field("deployment_required").eq(True),
         },
     )
     register = invoke_lambda(
@@ -72,11 +72,6 @@ def build(
         function="${ModelAttributesRegistryLambdaArn}",
         payload={"model_registry_record": var("model_registry_record"), "attribute_schema_version": "v1"},
         assign={"attributes_registration_result": PAYLOAD},
-    )
-    deployment_choice = Choice(
-        "DeploymentRequiredChoice",
-        choices=[Rule(expr("$deployment_required = true"), "RequireHumanApproval")],
-        default="NoDeploymentNeeded",
     )
     approval = invoke_lambda(
         "RequireHumanApproval",
@@ -92,11 +87,6 @@ def build(
         # An answer without approval_status is not an approval (held).
         assign={"approval_status": or_null(STATES_RESULT.field("approval_status"))},
     )
-    decision = Choice(
-        "ApprovalDecision",
-        choices=[Rule(expr("$approval_status = 'APPROVED'"), "DeployApprovedModel")],
-        default="HoldApprovedModel",
-    )
     deploy = invoke_lambda(
         "DeployApprovedModel",
         function="${ModelDeployLambdaArn}",
@@ -105,12 +95,8 @@ def build(
             "attributes_registration_result": var("attributes_registration_result"),
         },
     )
-    asked, deployed = approval >> decision, deploy >> Succeed("Success")
-    gate = Fragment(
-        (deployment_choice,) + asked.states + deployed.states + (Succeed("NoDeploymentNeeded"), Succeed("HoldApprovedModel")),
-        deployment_choice.name,
-        asked.problems + deployed.problems,
-    )
+    approved = choose("ApprovalDecision").when(var("approval_status").eq("APPROVED"), deploy >> Succeed("Success")).otherwise(Succeed("HoldApprovedModel"))
+    gate = choose("DeploymentRequiredChoice").when(var("deployment_required").eq(True), approval >> approved).otherwise(Succeed("NoDeploymentNeeded"))
     body = opening(params) >> training >> publish >> register >> gate
     return StateMachine(
         body,

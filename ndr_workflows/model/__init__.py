@@ -3,6 +3,7 @@ that compose with ``>>``, the state machine, its checks and the renderer."""
 
 from .base import ON_FAILURE, Catch, OnFailure, Retry, State
 from .choice import Choice, Rule
+from .choose import Choose, Goto, choose
 from .errors import BuildError, Problem
 from .base import Fragment, chain
 from .machine import StateMachine
@@ -24,6 +25,9 @@ __all__ = [
     "Task",
     "Choice",
     "Rule",
+    "choose",
+    "Choose",
+    "Goto",
     "Wait",
     "Map",
     "Parallel",

@@ -288,3 +288,67 @@ class DynamoDB:
         found = self.tables.get(table, {}).get(key)
         self.history.append(("get", table, key, "ok"))
         return {} if found is None else {"Item": json_copy(found)}
+
+    _SET = re.compile(r"\s*([#A-Za-z_][A-Za-z0-9_]*)\s*=\s*(:[A-Za-z_][A-Za-z0-9_]*)\s*")
+
+    def update_item(self, arguments: Any, prefix: str = "DynamoDb") -> dict[str, Any]:
+        """``SET #a = :a, b = :b`` and ``REMOVE #c, d`` (each clause once),
+        under an optional condition; an absent item is created."""
+        table = self._table(arguments, prefix)
+        key = self._key(table, arguments.get("Key"), "Key", prefix)
+        text = arguments.get("UpdateExpression")
+        if not isinstance(text, str) or not text.strip():
+            raise Failure(base_error(prefix), "ValidationException: UpdateExpression is required")
+        names = dict(arguments.get("ExpressionAttributeNames") or {})
+        values = dict(arguments.get("ExpressionAttributeValues") or {})
+        condition_text = arguments.get("ConditionExpression")
+        used_names: set[str] = set()
+        used_values: set[str] = set()
+
+        def name_of(token: str) -> str:
+            if token.startswith("#"):
+                if token not in names:
+                    raise UnsupportedExpression(f"{token} is not in ExpressionAttributeNames ({text!r})")
+                used_names.add(token)
+                return names[token]
+            if token.lower() in RESERVED:
+                raise UnsupportedExpression(f"{token!r} is a DynamoDB reserved word; use ExpressionAttributeNames ({text!r})")
+            return token
+
+        sets: dict[str, Any] = {}
+        removes: list[str] = []
+        for clause in re.split(r"\b(?=SET\b|REMOVE\b)", text.strip()):
+            clause = clause.strip()
+            if not clause:
+                continue
+            word, _, rest = clause.partition(" ")
+            if word == "SET":
+                for part in rest.split(","):
+                    found = self._SET.fullmatch(part)
+                    if found is None:
+                        raise UnsupportedExpression(f"only 'name = :value' assignments are supported in {text!r}")
+                    if found.group(2) not in values:
+                        raise UnsupportedExpression(f"{found.group(2)} is not in ExpressionAttributeValues ({text!r})")
+                    used_values.add(found.group(2))
+                    sets[name_of(found.group(1))] = values[found.group(2)]
+            elif word == "REMOVE":
+                removes.extend(name_of(part.strip()) for part in rest.split(","))
+            else:
+                raise UnsupportedExpression(f"only SET and REMOVE clauses are supported in {text!r}")
+        rows = self.tables.setdefault(table, {})
+        if condition_text is not None:
+            condition_names = {k: v for k, v in names.items() if k not in used_names}
+            condition_values = {k: v for k, v in values.items() if k not in used_values}
+            condition = Condition(condition_text, condition_names, condition_values)
+            if not condition.evaluate(rows.get(key)):
+                self.history.append(("update", table, key, "condition-failed"))
+                raise Failure(f"{prefix}.ConditionalCheckFailedException", _CONDITION_CAUSE)
+        elif set(names) - used_names or set(values) - used_values:
+            raise UnsupportedExpression(f"unused placeholders in {text!r}")
+        item = json_copy(rows.get(key)) or {k: json_copy(v) for k, v in arguments["Key"].items()}
+        for attribute in removes:
+            item.pop(attribute, None)
+        item.update(json_copy(sets))
+        rows[key] = item
+        self.history.append(("update", table, key, "ok"))
+        return {}

@@ -33,7 +33,7 @@ __all__ = ["Services", "Handler"]
 
 Handler = Callable[[Call], Any]
 
-_DYNAMODB = {"putItem": "put_item", "deleteItem": "delete_item", "getItem": "get_item"}
+_DYNAMODB = {"putItem": "put_item", "deleteItem": "delete_item", "getItem": "get_item", "updateItem": "update_item"}
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,17 @@ are checked against botocore's service models by the test suite
 from __future__ import annotations
 
 from ..expressions import ERROR_OUTPUT, expr, var
-from ..model import ON_FAILURE, Catch, Fail, Retry, Rule
+from ..model import ON_FAILURE, Catch, Fail, Goto, Retry, Rule
 from ..model.record import Record
 
 TYPE_CHECKING = False
+from ..expressions import Expr
+
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable
     from typing import Union
 
-    from ..expressions import Expr, Template
+    from ..expressions import Template
     from ..model.base import Target
 
     Recorder = Callable[[str, Expr], tuple[dict[str, Template] | None, Template]]
@@ -36,6 +38,7 @@ __all__ = [
     "workflow_failed",
     "FAILED_STATE_VARIABLE",
     "ERROR_VARIABLE",
+    "to_failure",
 ]
 
 # Errors worth retrying, per integration. Business errors (a failed
@@ -63,6 +66,16 @@ TRANSIENT_ERRORS: dict[str, tuple[str, ...]] = {
         "SageMaker.SageMakerException",
         "SageMaker.SdkClientException",
     ),
+    "sagemaker:describePipelineExecution": (
+        "SageMaker.SageMakerException",
+        "SageMaker.SdkClientException",
+    ),
+    # aws-sdk:s3:* : S3 models no throttling error; it arrives as the base exception.
+    "s3": ("S3.S3Exception", "S3.SdkClientException"),
+    # arn:aws:states:::states:startExecution(.sync:2): the quota of running
+    # executions frees up; a failed child (States.TaskFailed) is never
+    # retried, since that would run it again.
+    "states": ("StepFunctions.ExecutionLimitExceededException", "StepFunctions.AWSStepFunctionsException"),
     # arn:aws:states:::lambda:invoke (and .waitForTaskToken): Lambda's own
     # service errors, never the function's errors.
     "lambda": (
@@ -72,11 +85,11 @@ TRANSIENT_ERRORS: dict[str, tuple[str, ...]] = {
         "Lambda.TooManyRequestsException",
         "Lambda.ClientExecutionTimeoutException",
     ),
-    # arn:aws:states:::events:putEvents: the optimized integration's error
-    # names are not in botocore's models; every PutEvents failure is either
-    # transient or a malformed entry (which retrying does not make worse), so
-    # retry task failures, never timeouts.
-    "events": ("States.TaskFailed",),
+    # arn:aws:states:::events:putEvents: the optimized integration fails
+    # with EventBridge.FailedEntry when an entry was throttled or failed
+    # (FailedEntryCount > 0). States.TaskFailed would also retry permission
+    # and validation failures, which never succeed on retry.
+    "events": ("EventBridge.FailedEntry",),
 }
 
 
@@ -169,3 +182,13 @@ def workflow_failed(error: str, name: str = "WorkflowFailed") -> Fail:
         f"$substring('State ' & {failed.text} & ' failed with ' & {err.text}.Error & ': ' & {err.text}.Cause, 0, 32000)"
     )
     return Fail(name=name, error=error, cause=cause)
+
+
+def to_failure(state: str, error: str, cause: Expr | str) -> Goto:
+    """Go to the flow's failure handler recording ``error`` / ``cause`` as if
+    ``state`` had failed with them: a branch of ``choose(...)`` that ends
+    the run failed, saying why."""
+    from ..expressions import jsonata_literal
+
+    cause_text = cause.text if isinstance(cause, Expr) else jsonata_literal(cause)
+    return Goto(ON_FAILURE, assign=failure_record(state, expr("{'Error': " + jsonata_literal(error) + ", 'Cause': " + cause_text + "}")))

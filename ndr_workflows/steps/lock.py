@@ -29,12 +29,12 @@ error and adds its own to the Cause.
 
 from __future__ import annotations
 
-from ..asl.resources import DYNAMODB_DELETE_ITEM as DELETE_ITEM_RESOURCE
-from ..asl.resources import DYNAMODB_PUT_ITEM as PUT_ITEM_RESOURCE
 from ..expressions import ERROR_OUTPUT, EXECUTION_ID, Expr, expr, string_of, var
 from ..model import ON_FAILURE, Catch, Fail, Fragment, Task
 from ..model.base import Action
 from ..model.errors import Problem
+from ..model.record import Record
+from .dynamodb import CONDITION_FAILED, DELETE_ITEM_RESOURCE, PUT_ITEM_RESOURCE
 from .errors import ERROR_VARIABLE, TO_FAILURE, catch_all, transient_retry
 from .message_expressions import start_time_text
 
@@ -44,11 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..model import Retry
     from ..model.base import State, Target
 
-__all__ = ["PUT_ITEM_RESOURCE", "DELETE_ITEM_RESOURCE", "CONDITION_FAILED", "lock"]
-
-# What the aws-sdk integration raises for a failed ConditionExpression (the
-# optimized dynamodb integration would say "DynamoDB.", this one "DynamoDb.").
-CONDITION_FAILED = "DynamoDb.ConditionalCheckFailedException"
+__all__ = ["PUT_ITEM_RESOURCE", "DELETE_ITEM_RESOURCE", "CONDITION_FAILED", "LockTable", "LockNames", "lock"]
 
 # The execution's start in whole epoch seconds: "now" for the TTL check.
 _START_EPOCH = Expr(f"$floor($toMillis({start_time_text()}) / 1000)")
@@ -95,33 +91,82 @@ def _guard(fragment: Fragment, release: str) -> Fragment:
     return Fragment(states, fragment.start, problems).on_failure(release)
 
 
+class LockTable(Record):
+    """Where the lock item lives and what it holds: the ``table`` (usually a
+    placeholder), the ``key`` (attribute name -> string value, e.g.
+    ``{"pk": ..., "sk": ...}``), its ``ttl_epoch`` (N) and ``created_at``
+    (S), and the ``owner`` (the execution Id), each under an attribute name
+    of its own."""
+
+    __slots__ = ("name", "key", "ttl_epoch", "created_at", "owner", "owner_attribute", "ttl_attribute", "created_attribute")
+    name: str
+    key: dict[str, Template]
+    ttl_epoch: Template
+    created_at: Template
+    owner: Template
+    owner_attribute: str
+    ttl_attribute: str
+    created_attribute: str
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        key: dict[str, Template],
+        ttl_epoch: Template,
+        created_at: Template,
+        owner: Template = EXECUTION_ID,
+        owner_attribute: str = "owner",
+        ttl_attribute: str = "ttl_epoch",
+        created_attribute: str = "created_at",
+    ) -> None:
+        self._set(name=name, key=key, ttl_epoch=ttl_epoch, created_at=created_at, owner=owner, owner_attribute=owner_attribute, ttl_attribute=ttl_attribute, created_attribute=created_attribute)
+
+
+class LockNames(Record):
+    """The lock's state names and the error a duplicate ends with."""
+
+    __slots__ = ("acquire", "duplicate", "release_on_success", "release_on_failure", "duplicate_error")
+    acquire: str
+    duplicate: str
+    release_on_success: str
+    release_on_failure: str
+    duplicate_error: str
+
+    def __init__(self, acquire: str, duplicate: str, release_on_success: str, release_on_failure: str, duplicate_error: str | None = None) -> None:
+        self._set(acquire=acquire, duplicate=duplicate, release_on_success=release_on_success, release_on_failure=release_on_failure, duplicate_error=duplicate_error or duplicate)
+
+    @staticmethod
+    def for_(label: str) -> LockNames:
+        """``MiniBatch`` -> AcquireMiniBatchLock, DuplicateMiniBatch (also
+        the error), ReleaseMiniBatchLockOnSuccess, ReleaseMiniBatchLockOnFailure."""
+        return LockNames(f"Acquire{label}Lock", f"Duplicate{label}", f"Release{label}LockOnSuccess", f"Release{label}LockOnFailure")
+
+
+DEFAULT_LOCK_NAMES = LockNames("AcquireLock", "DuplicateLock", "ReleaseLockOnSuccess", "ReleaseLockOnFailure")
+
+
 def lock(
-    guarded: Fragment,
+    guarded: object,
     *,
-    table: str,
-    key: dict[str, Template],
-    ttl_epoch: Template,
-    created_at: Template,
-    acquire: str,
-    duplicate: str,
-    release_on_success: str,
-    release_on_failure: str,
-    duplicate_error: str = "DuplicateLock",
+    table: LockTable,
+    names: LockNames = DEFAULT_LOCK_NAMES,
     duplicate_cause: str | Expr = "The lock already exists: another execution holds it",
-    owner: Template = EXECUTION_ID,
-    owner_attribute: str = "owner",
-    ttl_attribute: str = "ttl_epoch",
-    created_attribute: str = "created_at",
     retry: tuple[Retry, ...] | None = None,
 ) -> Fragment:
     """Acquire a lock item in ``table``, run ``guarded``, release the lock.
 
-    ``key`` maps the key attribute names to string values (e.g.
-    ``{"pk": ..., "sk": ...}``). The fragment enters at ``acquire``; its one
-    open exit is ``release_on_success``. ``release_on_failure`` continues to
+    The fragment enters at ``names.acquire``; its one open exit is
+    ``names.release_on_success``. ``names.release_on_failure`` continues to
     ``ON_FAILURE`` (the flow's failure handler) keeping the original error.
-    A failed acquire condition goes to the Fail state ``duplicate``.
+    A failed acquire condition goes to the Fail state ``names.duplicate``
+    (error ``names.duplicate_error``, cause ``duplicate_cause``).
     """
+    key, ttl_epoch, created_at, owner = table.key, table.ttl_epoch, table.created_at, table.owner
+    owner_attribute, ttl_attribute, created_attribute = table.owner_attribute, table.ttl_attribute, table.created_attribute
+    acquire, duplicate, duplicate_error = names.acquire, names.duplicate, names.duplicate_error
+    release_on_success, release_on_failure = names.release_on_success, names.release_on_failure
+    table_name = table.name
     retry = transient_retry("dynamodb") if retry is None else retry
 
     def key_attrs() -> dict[str, Template]:
@@ -138,7 +183,7 @@ def lock(
         acquire,
         resource=PUT_ITEM_RESOURCE,
         arguments={
-            "TableName": table,
+            "TableName": table_name,
             "Item": item,
             # Free, ours already (a retried put), or expired: DynamoDB deletes
             # expired items up to days late, so the TTL is checked here too.
@@ -155,7 +200,7 @@ def lock(
 
     def release(name: str, catch: tuple[Catch, ...], next: Target | None = None) -> Task:
         arguments: dict[str, Template] = {
-            "TableName": table,
+            "TableName": table_name,
             "Key": key_attrs(),
             # Ours, or already gone (expired by TTL): never someone else's.
             "ConditionExpression": f"attribute_not_exists({first_key}) OR #owner = :owner",

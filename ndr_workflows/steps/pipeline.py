@@ -10,10 +10,12 @@ from __future__ import annotations
 from ..asl.resources import SAGEMAKER_DESCRIBE_PIPELINE as DESCRIBE_PIPELINE_RESOURCE
 from ..asl.resources import SAGEMAKER_START_PIPELINE as START_PIPELINE_RESOURCE
 from ..expressions import EXECUTION_ID, STATES_RESULT, TASK_TOKEN, Expr, context, expr, states_input, string_of, to_jsonata, var
-from ..model import Choice, Fragment, Pass, Rule, Task, Wait
+from ..model import Fragment, Task, Wait
 from ..model.errors import Problem
 from ..model.record import Record
-from .errors import TO_FAILURE, as_route, catch_all, transient_retry
+from .errors import TO_FAILURE, catch_all, transient_retry
+from .loops import LoopNames, PollNames, bounded_loop
+from .names import snake
 from .lambda_ import CALLBACK_INVOKE_RESOURCE, invoke_lambda
 
 TYPE_CHECKING = False
@@ -43,6 +45,7 @@ __all__ = [
     "POLLING",
     "as_completion",
     "run_pipeline",
+    "history_events",
 ]
 
 CALLBACK_RESOURCE = CALLBACK_INVOKE_RESOURCE
@@ -152,36 +155,11 @@ def wait_label(wait_name: str) -> str | None:
     return None
 
 
-class PollNames(Record):
-    """The names the polling form uses for one pipeline wait."""
-
-    __slots__ = ("describe", "check", "wait", "increment", "attempt_variable", "status_variable")
-    describe: str
-    check: str
-    wait: str
-    increment: str
-    attempt_variable: str
-    status_variable: str
-
-    def __init__(self, describe: str, check: str, wait: str, increment: str, attempt_variable: str, status_variable: str) -> None:
-        self._set(describe=describe, check=check, wait=wait, increment=increment, attempt_variable=attempt_variable, status_variable=status_variable)
-
-
-def _snake(label: str) -> str:
-    """``Features`` -> ``features``, ``FGB`` -> ``fgb``, ``PredictionJoin`` -> ``prediction_join``."""
-    out = []
-    for i, ch in enumerate(label):
-        if ch.isupper() and i and (label[i - 1].islower() or (i + 1 < len(label) and label[i + 1].islower() and label[i - 1].isupper())):
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
-
-
 def poll_names(label: str) -> PollNames:
     """``Features`` -> DescribeFeaturesPipeline, CheckFeaturesPipelineStatus,
     WaitBeforeDescribeFeaturesPipeline, IncrementFeaturesPollAttempt and the
     variable ``features_poll_attempt``."""
-    x = _snake(label)
+    x = snake(label)
     return PollNames(
         describe=f"Describe{label}Pipeline",
         check=f"Check{label}PipelineStatus",
@@ -189,6 +167,7 @@ def poll_names(label: str) -> PollNames:
         increment=f"Increment{label}PollAttempt",
         attempt_variable=f"{x}_poll_attempt",
         status_variable=f"{x}_pipeline_status",
+        init=f"Start{label}PipelinePolling",
     )
 
 
@@ -201,6 +180,7 @@ def poll_pipeline(
     output: Template = None,
     retry: tuple[Retry, ...] | None = None,
     on_error: OnError = TO_FAILURE,
+    start: object = None,
 ) -> Fragment:
     """Wait for a pipeline by polling ``DescribePipelineExecution``.
 
@@ -216,11 +196,11 @@ def poll_pipeline(
 
     The states pass their input through unchanged, so ``$states.input`` in
     ``on_error`` and ``output`` means what it means in the callback form.
-    The attempt counter (``<x>_poll_attempt``) must be set to 0 by the state
-    before; :func:`run_pipeline` does that in the start state.
+    The attempt counter (``<x>_poll_attempt``) is set to 0 by ``start``
+    (the state that starts the pipeline; :func:`run_pipeline` passes it), or
+    without one must be set by the state before.
     """
     n = poll_names(label)
-    route = as_route(on_error)
     attempt, status = var(n.attempt_variable), var(n.status_variable)
     arn_text = to_jsonata(execution_arn)
     describe = Task(
@@ -230,7 +210,7 @@ def poll_pipeline(
         assign={n.status_variable: STATES_RESULT.field("PipelineExecutionStatus")},
         output=states_input(),
         retry=transient_retry("sagemaker:describe") if retry is None else retry,
-        catch=catch_all(n.describe, route),
+        catch=catch_all(n.describe, on_error),
     )
     failed = expr(
         "{'Error': 'PipelineExecutionFailed', 'Cause': 'Pipeline execution ' & "
@@ -240,25 +220,23 @@ def poll_pipeline(
         "{'Error': 'PipelineExecutionTimedOut', 'Cause': 'Pipeline execution ' & "
         f"{arn_text} & ' still ' & {status.text} & ' after {max_attempts} status checks, {interval_seconds} s apart'}}"
     )
-    rules: list[Rule] = []
-    problems: list[Problem] = []
-    for field, value in (("interval_seconds", interval_seconds), ("max_attempts", max_attempts)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            problems.append(Problem(n.check, "BAD_POLLING", f"{field} must be a whole number of at least 1, not {value!r}"))
-    if route is None:
-        problems.append(Problem(n.check, "NO_FAILURE_ROUTE", "the polling form needs somewhere to go when the pipeline fails", "pass on_error (the default goes to the flow's failure handler)"))
-    else:
-        rules.append(route.rule(n.check, expr(f"{status.text} in ['Failed', 'Stopped']"), failed))
-    # The success rule is the fragment's open exit; the Default keeps polling.
-    rules.append(Rule(expr(f"{status.text} = 'Succeeded'"), None, output=output))
-    if route is not None:
-        rules.append(route.rule(n.check, expr(f"{attempt.text} >= {max_attempts - 1}"), timed_out))
-    check = Choice(name=n.check, choices=tuple(rules), default=n.wait)
-    wait = Wait(name=n.wait, seconds=interval_seconds, next=n.increment)
-    increment = Pass(name=n.increment, assign={n.attempt_variable: expr(f"{attempt.text} + 1")}, next=n.describe)
-    describe = describe.replace(next=n.check)
-    fragment = Fragment((describe, check, wait, increment), describe.name, tuple(problems))
-    return fragment
+    loop = bounded_loop(
+        describe,
+        names=LoopNames(n.check, n.increment, n.init, n.attempt_variable),
+        done=status.eq("Succeeded"),
+        failed=status.is_in(["Failed", "Stopped"]),
+        failed_error=failed,
+        limit=max_attempts,
+        exhausted_error=timed_out,
+        between=Wait(name=n.wait, seconds=interval_seconds),
+        on_error=on_error,
+        output=output,
+        start=start,
+        counter_set_before=start is None,
+    )
+    if isinstance(interval_seconds, bool) or not isinstance(interval_seconds, int) or interval_seconds < 1:
+        loop = loop.with_problem(Problem(n.check, "BAD_POLLING", f"interval_seconds must be a whole number of at least 1, not {interval_seconds!r}"))
+    return loop
 
 
 class Callback(Record):
@@ -339,12 +317,6 @@ def run_pipeline(
     """
     completion = as_completion(completion)
     budget = timeout_seconds or DEFAULT_PIPELINE_TIMEOUT
-    extra_assign: dict[str, Template] | None = None
-    if isinstance(completion, Polling):
-        found = wait_label(wait)
-        label = found or wait
-        names = poll_names(label)
-        extra_assign = {names.attempt_variable: 0}
     first = start_pipeline(
         start,
         pipeline=pipeline,
@@ -352,29 +324,44 @@ def run_pipeline(
         arn_variable=arn_variable,
         token_key=token_key,
         output=start_output,
-        extra_assign=extra_assign,
         on_error=on_error,
     )
     if isinstance(completion, Polling):
-        second = poll_pipeline(
-            label,
+        found = wait_label(wait)
+        polled = poll_pipeline(
+            found or wait,
             execution_arn=var(arn_variable),
             interval_seconds=completion.interval_seconds,
             max_attempts=completion.attempts_for(budget),
             output=wait_output,
             on_error=on_error,
+            start=first,
         )
         if found is None:
-            second = second.with_problem(
+            polled = polled.with_problem(
                 Problem(wait, "BAD_WAIT_NAME", f"cannot derive polling state names from '{wait}'", "name callback waits WaitFor<X>CompletionEvent")
             )
-    else:
-        second = wait_for_callback(
-            wait,
-            execution_arn=var(arn_variable),
-            timeout_seconds=completion.timeout_seconds or budget,
-            heartbeat_seconds=completion.heartbeat_seconds,
-            output=wait_output,
-            on_error=on_error,
-        )
-    return first >> second
+        return polled
+    return first >> wait_for_callback(
+        wait,
+        execution_arn=var(arn_variable),
+        timeout_seconds=completion.timeout_seconds or budget,
+        heartbeat_seconds=completion.heartbeat_seconds,
+        output=wait_output,
+        on_error=on_error,
+    )
+
+
+# History events of one started-and-awaited pipeline: the start and the
+# wait (~16 events with the states around them); in polling form 11 more
+# per status check.
+EVENTS_PER_RUN = 16
+EVENTS_PER_POLL = 11
+
+
+def history_events(completion: object, timeout_seconds: int) -> int:
+    """The most history events one :func:`run_pipeline` may write."""
+    form = as_completion(completion)
+    if isinstance(form, Polling):
+        return EVENTS_PER_RUN + EVENTS_PER_POLL * form.attempts_for(timeout_seconds)
+    return EVENTS_PER_RUN

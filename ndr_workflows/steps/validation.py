@@ -1,60 +1,61 @@
 """Reject a run whose runtime parameters are missing or unusable, before it
 locks, starts or publishes anything.
 
-``validate_params`` builds the Choice ``ValidateRuntimeParams``: its one rule
-collects every problem into ``runtime_param_errors`` and goes to the Fail
-state ``InvalidRuntimeParams``, whose Cause lists them; its Default is the
-fragment's open exit (the run goes on).
+``validate_params`` builds the Choice ``ValidateRuntimeParams``. By default
+its one rule collects every problem into ``runtime_param_errors`` and goes
+to the Fail state ``InvalidRuntimeParams``, whose Cause lists them. With
+``fail_each=True`` every rule has its own rule and its own Fail state with
+its own error name (``FailMissingMiniBatchId``, ``FailInvalidBatchEndTsIso``,
+...), so that an alarm says exactly what was wrong; rules sharing an error
+name share its Fail state. Either way the Default is the fragment's open
+exit (the run goes on).
+
+The rules are the parameters' own (required, and what their ``type``
+writes, see :mod:`.checks`) followed by the ``checks`` given.
 """
 
 from __future__ import annotations
 
 from ..expressions import Expr, expr, to_jsonata
 from ..model import Choice, Fail, Fragment, Rule
-from ..model.record import Record
+from .checks import Check, missing, type_checks
+from .names import pascal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from .messages import Param
 
-__all__ = ["Check", "validate_params", "ERRORS_VARIABLE", "missing"]
+__all__ = ["Check", "validate_params", "rules_of", "ERRORS_VARIABLE", "missing"]
 
 ERRORS_VARIABLE = "runtime_param_errors"
 
 
-def missing(variable: str) -> Expr:
-    """True when a resolved parameter has no usable value."""
-    v = "$" + variable
-    return expr(f"({v} = null or {v} = '' or ($type({v}) = 'array' and $count({v}) = 0))")
-
-
-class Check(Record):
-    """A rule on the parameters: when ``invalid`` is true, ``message`` (a
-    string or an expression giving one) is reported. Write ``invalid`` so
-    that it cannot fail on a missing or malformed value (guard with
-    ``cond ? ... : false``): an expression error in a Choice fails the run
-    with ``States.QueryEvaluationError`` instead of a named error."""
-
-    __slots__ = ("invalid", "message")
-    invalid: Expr
-    message: str | Expr
-
-    def __init__(self, invalid: Expr, message: str | Expr) -> None:
-        self._set(invalid=invalid, message=message)
+def rules_of(params: list[Param] | tuple[Param, ...], checks: list[Check] | tuple[Check, ...] = ()) -> list[Check]:
+    """Every rule, in order: missing required parameters, the parameters'
+    own type checks, then ``checks``."""
+    rules = [Check(missing(p.name), "missing required parameter " + p.name, error=p.error if p.error and not p.type else f"FailMissing{pascal(p.name)}") for p in params if p.required]
+    for p in params:
+        rules.extend(type_checks(p))
+    rules.extend(checks)
+    return rules
 
 
 def validate_params(
     params: list[Param] | tuple[Param, ...],
     checks: list[Check] | tuple[Check, ...] = (),
     *,
+    fail_each: bool = False,
     name: str = "ValidateRuntimeParams",
     fail_name: str = "InvalidRuntimeParams",
     error: str = "InvalidRuntimeParams",
 ) -> Fragment:
-    """Required parameters must be present; each ``Check`` must pass."""
-    items = [f"{missing(p.name).text} ? {to_jsonata('missing required parameter ' + p.name)}" for p in params if p.required]
-    for check in checks:
-        items.append(f"({check.invalid.text}) ? {to_jsonata(check.message)}")
+    """Required parameters must be present, typed ones well-formed, and each
+    ``Check`` must pass; see the module docstring for the two forms."""
+    rules = rules_of(params, checks)
+    if fail_each:
+        return _fail_each(rules, name)
+    required = sum(1 for p in params if p.required)
+    items = [f"{c.invalid.text} ? {to_jsonata(c.message)}" if i < required else f"({c.invalid.text}) ? {to_jsonata(c.message)}" for i, c in enumerate(rules)]
     problems = "[" + ", ".join(items) + "]"
     # The `$exists($states.input) ?` guard changes nothing at run time (a
     # state always has an input); it keeps `statelint --eval-jsonata`, which
@@ -63,3 +64,23 @@ def validate_params(
     choice = Choice(name, choices=(rule,))
     fail = Fail(fail_name, error=error, cause=expr(f"'Invalid runtime parameters: ' & $join(${ERRORS_VARIABLE}, '; ')"))
     return Fragment((choice, fail), name)
+
+
+ERROR_VARIABLE = "runtime_param_error"
+
+
+def _fail_each(rules: list[Check], name: str) -> Fragment:
+    """One rule per check; each assigns its message, which its Fail state's
+    Cause reads (rules sharing an error name share the Fail state)."""
+    choices: list[Rule] = []
+    fails: dict[str, Fail] = {}
+    for check in rules:
+        error = check.error or "InvalidRuntimeParams"
+        state = check.state or error
+        if state not in fails:
+            fails[state] = Fail(state, error=error, cause=Expr("$" + ERROR_VARIABLE))
+        # Same guard as the collected form: statelint evaluates conditions
+        # without $states and would flag a constant one.
+        message = check.message if isinstance(check.message, Expr) else check.message
+        choices.append(Rule(expr(f"$exists($states.input) ? ({check.invalid.text}) : false"), state, assign={ERROR_VARIABLE: message}))
+    return Fragment((Choice(name, choices=tuple(choices)),) + tuple(fails.values()), name)

@@ -223,7 +223,9 @@ def _error_context(integration: Integration, resolved: tuple[ServiceModel, Opera
         what = "a Lambda function" if integration.kind == "lambda-function" else integration.short
         return ErrorContext(what, p, allowed, allowed, frozenset({p.lower(), "aws" + p.lower()}), spec.open_errors or callback)
     if integration.kind == "optimized" and integration.service == "events" and not callback:
-        return ErrorContext(integration.short, "EventBridge", frozenset(), frozenset(), frozenset({"eventbridge", "events", "cloudwatchevents"}), False, "warning")
+        # Its one service error: a throttled or failed entry (FailedEntryCount > 0).
+        failed_entry = frozenset({"EventBridge.FailedEntry"})
+        return ErrorContext(integration.short, "EventBridge", failed_entry, failed_entry, frozenset({"eventbridge", "events", "cloudwatchevents"}), False, "warning")
     return None
 
 

@@ -97,5 +97,8 @@ def test_every_error_name_in_the_exports_is_raisable_by_its_integration() -> Non
                 assert name in allowed[service], f"{path.name}: {resource} cannot raise {name}"
             elif resource.startswith("arn:aws:states:::lambda:invoke"):
                 assert name in TRANSIENT_ERRORS["lambda"], f"{path.name}: {resource}: {name}"
+            elif resource == "arn:aws:states:::events:putEvents":
+                # The optimized integration's error for a throttled or failed entry.
+                assert name == "EventBridge.FailedEntry", f"{path.name}: {resource}: {name}"
             else:
                 pytest.fail(f"{path.name}: unexpected error name {name} on {resource}")

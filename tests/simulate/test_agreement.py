@@ -217,12 +217,11 @@ def test_retries_are_separate_calls_with_the_same_arguments() -> None:
 
 
 def test_a_heartbeat_timeout_is_not_retried_as_a_task_failure() -> None:
-    """Where sfnx differs from AWS: States.TaskFailed matches every error but
-    timeouts, and a heartbeat timeout is a timeout (States.Timeout matches
-    States.HeartbeatTimeout; ASL_NOTES.md). sfnx 3.1.0 excludes only
-    States.Timeout and States.QueryEvaluationError from States.TaskFailed,
-    so it retries the heartbeat timeout on EmitInferenceCompleteEvent (whose
-    retrier lists States.TaskFailed) four times. Ours, as AWS: no retry."""
+    """A heartbeat timeout is a timeout (States.Timeout matches
+    States.HeartbeatTimeout): EmitInferenceCompleteEvent
+    retries only EventBridge.FailedEntry, so it is called once and the
+    failure path releases the lock. (sfnx 3.1.0 would retry it under a
+    States.TaskFailed retrier; the flows no longer have one, so both agree.)"""
     scenario = BY_ID["15m_features_inference:HappyPath"]
     mocks = scenario.mocks()
     cases = mocks["StateMachines"][scenario.flow]["TestCases"]
@@ -233,8 +232,8 @@ def test_a_heartbeat_timeout_is_not_retried_as_a_task_failure() -> None:
     emitted = [c[0] for c in ours["calls"]].count("EmitInferenceCompleteEvent")
     assert emitted == 1
     assert ours["states"][-2:] == ["ReleaseMiniBatchLockOnFailure", "WorkflowFailed"]
-    assert ours["states"] == theirs["states"]  # the path is the same, only the retries differ
-    assert [c[0] for c in theirs["calls"]].count("EmitInferenceCompleteEvent") != emitted, "sfnx now agrees: fold this into the scenarios"
+    assert ours["states"] == theirs["states"]
+    assert [c[0] for c in theirs["calls"]].count("EmitInferenceCompleteEvent") == emitted
 
 
 def test_failure_cause_keeps_the_original_error_and_the_release_failure() -> None:

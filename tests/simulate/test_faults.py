@@ -130,7 +130,7 @@ FATAL = {
     "sagemaker": ("SageMaker.ConflictException", "SageMaker.ResourceNotFoundException"),
     "lambda": ("FunctionError", "Lambda.ResourceNotFoundException"),
     "callback": ("PipelineFailed", "PipelineStopped", "States.HeartbeatTimeout"),
-    "events": ("EventBridge.AmazonEventBridgeException",),  # retried by States.TaskFailed, fatal once used up
+    "events": ("EventBridge.AmazonEventBridgeException",),  # not retried: only EventBridge.FailedEntry is
 }
 ANY_TASK = ("States.Timeout", "States.Permissions")
 

@@ -20,7 +20,8 @@ from sfnx.testing import Failure, run
 
 from ndr_workflows import ON_FAILURE, BuildError, Catch, Choice, Fail, Fragment, Map, Parallel, Pass, Rule, StateMachine, Succeed, Task, Wait, chain, expr, obj
 from ndr_workflows.expressions import EXECUTION_NAME, START_TIME
-from ndr_workflows.steps import ErrorRoute, lock, transient_retry, workflow_failed
+from ndr_workflows.steps import ErrorRoute, LockNames, lock, transient_retry, workflow_failed
+from ndr_workflows.steps import LockTable as LockItem
 from ndr_workflows.steps.errors import TRANSIENT_ERRORS
 from ndr_workflows.steps.lock import CONDITION_FAILED, DELETE_ITEM_RESOURCE, PUT_ITEM_RESOURCE
 from ndr_workflows.steps.message_expressions import epoch_seconds_after_start_text
@@ -120,14 +121,8 @@ def build_guarded(slots) -> Fragment:
 
 def locked(guarded, **overrides) -> Fragment:
     kwargs = dict(
-        table=TABLE,
-        key={"pk": "job", "sk": EXECUTION_NAME},
-        ttl_epoch=expr(epoch_seconds_after_start_text(3600)),
-        created_at=START_TIME,
-        acquire="Acquire",
-        duplicate="Duplicate",
-        release_on_success="ReleaseOk",
-        release_on_failure="ReleaseFailed",
+        table=LockItem(TABLE, key={"pk": "job", "sk": EXECUTION_NAME}, ttl_epoch=expr(epoch_seconds_after_start_text(3600)), created_at=START_TIME),
+        names=LockNames("Acquire", "Duplicate", "ReleaseOk", "ReleaseFailed", duplicate_error="DuplicateLock"),
     )
     kwargs.update(overrides)
     return lock(guarded, **kwargs)

@@ -43,6 +43,8 @@ from ndr_workflows.steps import (
     Param,
     Polling,
     invoke_lambda,
+    LockNames,
+    LockTable,
     lock,
     normalize_message,
     publish_event,
@@ -376,14 +378,8 @@ class _Builder:
             pk = var(self.params[0]) if keyed_by_param and self.params else f"lock-{n}"
             return lock(
                 guarded,
-                table="${LockTableName}",
-                key={"pk": pk, "sk": EXECUTION_NAME},
-                ttl_epoch=expr(epoch_seconds_after_start_text(3600 * n)),
-                created_at=START_TIME,
-                acquire=f"Acquire{n}",
-                duplicate=f"Duplicate{n}",
-                release_on_success=f"ReleaseOk{n}",
-                release_on_failure=f"ReleaseFailed{n}",
+                table=LockTable("${LockTableName}", key={"pk": pk, "sk": EXECUTION_NAME}, ttl_epoch=expr(epoch_seconds_after_start_text(3600 * n)), created_at=START_TIME),
+                names=LockNames(f"Acquire{n}", f"Duplicate{n}", f"ReleaseOk{n}", f"ReleaseFailed{n}", duplicate_error="DuplicateLock"),
             )
         raise AssertionError(f"unknown element {element!r}")
 
