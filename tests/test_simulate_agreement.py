@@ -10,8 +10,9 @@ tests/scenarios/<NAME>/ (see tests/scenarios/mock_config.py). Each one runs
 
 and the two must agree on status, error, cause, output, the states entered and
 every service call (state, resource, arguments). Both must also match what
-FLOWS.md says the scenario does (``expected.json``: status, error, states), so
-agreement on a wrong answer still fails.
+the scenario's record says it does (``expected.json``: status, error, states,
+recorded by ``scripts/refresh`` and reviewed against the flow's page in
+docs/flows/), so agreement on a wrong answer still fails.
 
 A hypothesis property then makes up new test cases in the same format (any
 mix of the flow's own mocked responses and thrown errors, per invocation) and
@@ -219,7 +220,7 @@ def test_retries_are_separate_calls_with_the_same_arguments() -> None:
 def test_a_heartbeat_timeout_is_not_retried_as_a_task_failure() -> None:
     """Where sfnx differs from AWS: States.TaskFailed matches every error but
     timeouts, and a heartbeat timeout is a timeout (States.Timeout matches
-    States.HeartbeatTimeout; ASL_NOTES.md). sfnx 3.1.0 excludes only
+    States.HeartbeatTimeout; docs/asl_facts.md). sfnx 3.1.0 excludes only
     States.Timeout and States.QueryEvaluationError from States.TaskFailed,
     so it retries the heartbeat timeout on EmitInferenceCompleteEvent (whose
     retrier lists States.TaskFailed) four times. Ours, as AWS: no retry."""
@@ -355,7 +356,7 @@ def test_made_up_test_cases_agree_with_sfnx(made: tuple[Scenario, dict]) -> None
     assert ours == theirs, first_difference(ours, theirs)
 
 
-# The polling form (FLOWS.md "Completion by polling"): Describe / Check /
+# The polling form (docs/flows/README.md, "The polling form"): Describe / Check /
 # Wait / Increment loops instead of callbacks, exported by changing one
 # argument. Its Describe<X>Pipeline states get made-up status sequences.
 POLLING = {}
