@@ -125,6 +125,12 @@ def refresh_pages(definitions: dict[str, dict], out: dict[Path, str], report: li
                 review.append(f"{names([rel(t) for t in tests])}: nothing asserts what {short} does (its arguments, variables, events); add the properties it must keep")
 
 
+def unregistered_pages(definitions: dict[str, dict], review: list[str]) -> None:
+    for page in sorted(PAGES.glob("sfn_*.md")):
+        if page.stem not in definitions:
+            review.append(f"{rel(page)}: no flow of that NAME is registered any more; delete the page (and its scenarios) or register the flow")
+
+
 def refresh_scenarios_of(definitions: dict[str, dict], out: dict[Path, str], report: list[str], review: list[str]) -> list[str]:
     problems = []
     for flow, definition in definitions.items():
@@ -159,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     report, review, out = [], [], {}
     refresh_pages(definitions, out, report, review)
+    unregistered_pages(definitions, review)
     problems = refresh_scenarios_of(definitions, out, report, review)
     if problems:
         print("scripts/refresh: nothing refreshed; these scenarios cannot run:", file=sys.stderr)
@@ -166,19 +173,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     exported, stale = export(options.check)
     report[:0] = exported
-    if not report:
-        print("nothing to refresh: the exports, the flow pages and the recorded scenarios match the code")
-        return 0
-    if not options.check:
+    if out and not options.check:
         from ndr_workflows.files import write_all
 
         write_all((str(path), text.encode("utf-8")) for path, text in sorted(out.items()))
-    print(("would refresh:" if options.check else "refreshed:"))
-    print("\n".join(f"  {line}" for line in report))
+    if report:
+        print("would refresh:" if options.check else "refreshed:")
+        print("\n".join(f"  {line}" for line in report))
+    else:
+        print("nothing to refresh: the exports, the flow pages and the recorded scenarios match the code")
     if review:
         print("now review (written by people; scripts/refresh does not decide them):")
         print("\n".join(f"  {line}" for line in review))
-    if not options.check:
+    if report and not options.check:
         print("then run the tests: scripts/test")
     return 1 if options.check and (stale or out) else 0
 

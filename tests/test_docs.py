@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import configparser
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
+from repository import repository_files
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIP_DIRS = {".git", ".venv", ".venv-sdk", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache", ".mypy_cache"}
 
 # Spelled in pieces so that this file does not match itself.
 OUTSIDE_NAMES = ("FLOWS", "ASL" + "_NOTES", "DESIGN", "GROWN" + "_FLOWS")
@@ -20,17 +19,6 @@ OUTSIDE_FILE = re.compile(r"[\w./-]*\b(?:" + "|".join(OUTSIDE_NAMES) + r")\.md\b
 OUTSIDE_PATHS = (".." + "/shared", "/" + "work/")
 # The two names are distinctive enough to count without their extension.
 OUTSIDE_BARE = re.compile(r"\b(?:" + "|".join(OUTSIDE_NAMES[1::2]) + r")\b(?!\.md)")
-
-
-def repository_files() -> list[Path]:
-    """The tracked files, and new ones not ignored (so uncommitted work counts)."""
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True, timeout=60
-        ).stdout.decode().split("\0")
-        return [ROOT / f for f in listed if f and (ROOT / f).is_file()]
-    except (OSError, subprocess.CalledProcessError):  # a copy without git
-        return [p for p in ROOT.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.relative_to(ROOT).parts)]
 
 
 def outside_references(text: str) -> list[str]:
@@ -45,10 +33,11 @@ def outside_references(text: str) -> list[str]:
 
 def test_no_file_points_outside_the_repository() -> None:
     offenders = {}
-    for path in repository_files():
+    for name in repository_files(ROOT):
+        path = ROOT / name
         found = outside_references(path.read_bytes().decode("utf-8", errors="ignore"))
         if found:
-            offenders[str(path.relative_to(ROOT))] = sorted(set(found))
+            offenders[name] = sorted(set(found))
     assert not offenders, f"these files send readers outside the repository (say it in docs/ instead): {offenders}"
 
 

@@ -20,10 +20,10 @@ import textwrap
 from pathlib import Path
 
 from contract_support import ROOT
+from repository import repository_files
 
 MODULE = Path("ndr_workflows/flows/features_inference_15m.py")
 NAME = "sfn_ndr_15m_features_inference"
-SKIP_DIRS = {".git", ".venv", ".venv-sdk", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache", ".mypy_cache"}
 # What runs on the copy: everything that reads an expectation refresh rewrites.
 TESTS_ON_THE_COPY = ["tests/flows", "tests/test_simulate_agreement.py", "tests/test_simulate_flows.py", "tests/test_simulate_cli.py"]
 
@@ -39,20 +39,31 @@ def recipe() -> tuple[str, str, str]:
     return code, found[1], found[2]
 
 
-def tracked_files() -> list[str]:
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True, timeout=60
-        ).stdout.decode().split("\0")
-        return [f for f in listed if f and (ROOT / f).is_file()]
-    except (OSError, subprocess.CalledProcessError):  # not a git checkout: every file outside the tool directories
-        return [
-            str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.relative_to(ROOT).parts)
-        ]
+ANCHOR = "    locked = lock(\n"
+
+
+def undone(text: str) -> str:
+    """The module without the recipe: as it is, or, when someone has
+    followed the recipe already (as the README says to), with the recipe's
+    code and chain taken out again, so the recipe can be followed once more."""
+    code, before, after = recipe()
+    inserted = textwrap.indent(code, "    ") + ANCHOR
+    if text.count(before) == 1 and code not in text and text.count(ANCHOR) == 1:
+        return text
+    assert text.count(after) == 1 and text.count(inserted) == 1, (
+        f"{MODULE} holds neither the chain the README's recipe changes nor the recipe done literally: "
+        "update the example in README.md 'Editing a flow'"
+    )
+    return text.replace(inserted, ANCHOR).replace(after, before)
+
+
+def done(text: str) -> str:
+    code, before, after = recipe()
+    return text.replace(ANCHOR, textwrap.indent(code, "    ") + ANCHOR).replace(before, after)
 
 
 def copy_of_the_repository(target: Path) -> Path:
-    for name in tracked_files():
+    for name in repository_files(ROOT):
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, target / name)
     for tools in (".venv", "node_modules"):
@@ -74,10 +85,11 @@ def test_the_readme_recipe_then_refresh_leaves_the_flow_tests_green(tmp_path: Pa
 
     module = copy / MODULE
     text = module.read_text(encoding="utf-8")
-    anchor = "    locked = lock(\n"
-    assert text.count(anchor) == 1 and text.count(before) == 1, "the README's recipe no longer matches the module"
-    text = text.replace(anchor, textwrap.indent(code, "    ") + anchor).replace(before, after)
-    module.write_text(text, encoding="utf-8")
+    if undone(text) != text:  # the recipe was followed already: start from before it, on the copy
+        module.write_text(undone(text), encoding="utf-8")
+        reverted = run(copy, str(copy / "scripts" / "refresh"))
+        assert reverted.returncode == 0, reverted.stdout + reverted.stderr
+    module.write_text(done(undone(text)), encoding="utf-8")
 
     refreshed = run(copy, str(copy / "scripts" / "refresh"))
     assert refreshed.returncode == 0, refreshed.stdout + refreshed.stderr
@@ -85,7 +97,6 @@ def test_the_readme_recipe_then_refresh_leaves_the_flow_tests_green(tmp_path: Pa
     assert f"docs/flows/{NAME}.md: states added: EmitFeaturesReadyEvent" in report
     assert f"tests/scenarios/{NAME}/expected.json: recorded outcome of" in report
     assert "now review" in report and "the notes of EmitFeaturesReadyEvent" in report
-    assert "nothing asserts what EmitFeaturesReadyEvent does" in report
     assert "EmitFeaturesReadyEvent" in (copy / "docs" / "step_functions_jsonata" / f"{NAME}.json").read_text(encoding="utf-8")
 
     again = run(copy, str(copy / "scripts" / "refresh"))
@@ -102,9 +113,12 @@ def test_the_readme_recipe_then_refresh_leaves_the_flow_tests_green(tmp_path: Pa
 
 def test_the_readme_recipe_applies_to_the_module_as_it_is() -> None:
     """Fast, in the repository: the recipe's code compiles, and the module
-    holds exactly one place to insert it and one chain to change."""
+    holds exactly one place to insert it and one chain to change (or the
+    recipe, done literally, that can be taken out again)."""
     code, before, after = recipe()
     compile(code, "README.md", "exec")
     assert "publish_event(" in code and after == before.replace("features >>", "features >> features_ready >>")
-    text = (ROOT / MODULE).read_text(encoding="utf-8")
-    assert text.count(before) == 1 and text.count("    locked = lock(\n") == 1
+    text = undone((ROOT / MODULE).read_text(encoding="utf-8"))
+    assert text.count(before) == 1 and text.count(ANCHOR) == 1 and code not in text
+    applied = done(text)
+    assert applied.count(after) == 1 and undone(applied) == text
