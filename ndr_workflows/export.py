@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = str(options["out"])
     check = bool(options["check"])
     if options["completion"] == "polling" and out == DEFAULT_OUT:
-        # The committed exports are the callback form (FLOWS.md).
+        # The committed exports are the callback form (docs/flows/README.md).
         print(f"error: --completion polling needs --out DIR: {DEFAULT_OUT} holds the callback form", file=sys.stderr)
         return EXIT_USAGE
     if os.path.exists(out) and not os.path.isdir(out):

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["FLOWS", "FLOW_NAMES", "build_flow", "flow_module"]
 
-# NAME -> module (relative to this package), in FLOWS.md order.
+# NAME -> module (relative to this package), in the order of docs/flows/README.md.
 FLOWS: dict[str, str] = {
     "sfn_ndr_15m_features_inference": "features_inference_15m",
     "sfn_ndr_monthly_fg_b_baselines": "monthly_fg_b_baselines",
