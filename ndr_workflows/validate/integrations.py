@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["check_integrations", "Integration", "parse_resource", "STATES_ERRORS", "OPTIMIZED"]
 
 CALLBACK = ".waitForTaskToken"
+EVENTS_FAILED_ENTRY = "EventBridge.FailedEntry"
 
 
 class Optimized:
@@ -172,7 +173,9 @@ def check_integrations(definition: dict[str, Any], *, machine_type: str = "STAND
             add(Problem(path, "INTEGRATION_TOO_DEEP", "Arguments: nested too deeply to check"))
     if catalog is not None:
         catalog.save()
-    return found
+    from .severity import apply_severity
+
+    return apply_severity(found)
 
 
 def _check_task(state: dict[str, Any], path: str, language: str, integration: Integration, catalog: Catalog | None, add: Add) -> None:
@@ -180,13 +183,13 @@ def _check_task(state: dict[str, Any], path: str, language: str, integration: In
     resolved = _resolve(integration, path, catalog, add)
     if integration.callback:
         args.check_task_token(state, path, field, language, add)
-    if resolved is not None:
+    # Without Parameters / Arguments the state's input is the request: only known at run time.
+    if resolved is not None and field in state:
         service, operation, spec = resolved
         shape = service.shape(operation.input)
         if shape is not None:
             label = f"{service.service_id} {operation.name}"
-            value = state.get(field, {})
-            args.check_arguments(value, shape, service, field, path, label, spec, language != JSONATA, add)
+            args.check_arguments(state[field], shape, service, field, path, label, spec, language != JSONATA, add)
     if language == JSONATA:
         result = None
         if resolved is not None and not integration.callback:
@@ -301,7 +304,9 @@ def _error_context(integration: Integration, resolved: tuple[ServiceModel, Opera
         what = "a Lambda function" if integration.kind == "lambda-function" else integration.short
         return ErrorContext(what, p, allowed, allowed, frozenset({p.lower(), "aws" + p.lower()}), spec.open_errors or callback)
     if integration.kind == "optimized" and integration.service == "events" and not callback:
-        return ErrorContext(integration.short, "EventBridge", frozenset(), frozenset(), frozenset({"eventbridge", "events", "cloudwatchevents"}), False, "warning")
+        # It raises EventBridge.FailedEntry when an entry fails; nothing else of its own is documented.
+        failed = frozenset({EVENTS_FAILED_ENTRY})
+        return ErrorContext(integration.short, "EventBridge", failed, failed, frozenset({"eventbridge", "events", "cloudwatchevents"}), False, "warning")
     return None
 
 
@@ -334,6 +339,11 @@ def _with_suffix(rest: str) -> str:
 
 
 def _check_service_error(name: str, label: str, path: str, ctx: ErrorContext, add: Add) -> None:
+    if ctx.severity == "warning":  # an integration whose error names are not documented
+        if name not in ctx.allowed and not ctx.open:
+            add(Problem(path, "ERROR_NAME_UNDOCUMENTED", f"{label}: {ctx.what} documents no error {name!r}",
+                        f"it raises {', '.join(sorted(ctx.allowed))} when an entry fails; its other failures arrive as States.TaskFailed", "warning"))
+        return
     prefix, dot, rest = name.partition(".")
     p = ctx.prefix
     if dot and prefix != p and prefix.lower() in ctx.spellings | {p.lower()}:
