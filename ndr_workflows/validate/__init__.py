@@ -102,8 +102,32 @@ def validate(
         from .load import check_json_data
 
         check_json_data(definition)
+    oversized = _oversized(definition, size)
+    if oversized:
+        return unique(findings + oversized)
     findings = findings + check_definition(definition, for_deploy=for_deploy, machine_type=machine_type, size=size, **options)
     return _finish(definition, findings, machine_type, integrations, options)
+
+
+def _oversized(definition: Any, size: int | None) -> list[Finding]:
+    """For a definition far over the size quota (``FULL_CHECK_LIMIT``): its
+    size finding and a note that nothing else was checked; else []."""
+    from .quotas import FULL_CHECK_LIMIT, MAX_DEFINITION_BYTES, check_quotas
+
+    if size is None:
+        from ..jsontext import encoded_size
+
+        try:
+            size = encoded_size(definition)
+        except (TypeError, ValueError, RecursionError):
+            return []
+    if size <= FULL_CHECK_LIMIT:
+        return []
+    found: list[Finding] = []
+    check_quotas(definition, found.append, size=size)
+    limit = FULL_CHECK_LIMIT // MAX_DEFINITION_BYTES
+    found.append(Finding("", "CHECKS_SKIPPED", f"the definition has {size:,} bytes, more than {limit} times the quota: only its size was checked", "split it into state machines started with states:startExecution, then validate each", "warning"))
+    return found
 
 
 def _is_path(value: Any) -> bool:

@@ -19,9 +19,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .common import Add
 
-__all__ = ["check_quotas", "check_placeholders", "check_express", "placeholders", "iter_strings", "MAX_DEFINITION_BYTES"]
+__all__ = ["check_quotas", "check_placeholders", "check_express", "placeholders", "iter_strings", "MAX_DEFINITION_BYTES", "FULL_CHECK_LIMIT"]
 
 MAX_DEFINITION_BYTES = 1_048_576
+# Beyond this a definition is only measured: AWS refuses it whatever else it
+# holds, and checking tens of megabytes in full would take minutes.
+FULL_CHECK_LIMIT = 8 * MAX_DEFINITION_BYTES
 
 
 def iter_strings(definition: Any) -> Iterator[tuple[str, str, str]]:
@@ -107,24 +110,23 @@ def check_placeholders(definition: Any, add: Add, *, for_deploy: bool) -> None:
 
 
 def check_quotas(definition: Any, add: Add, *, size: int | None) -> None:
-    if size is None:
-        from ..jsontext import compact
+    from ..jsontext import encoded_size
 
+    if size is None:
         try:
-            size = len(compact(definition).encode("utf-8"))
-        except (TypeError, ValueError):
+            size = encoded_size(definition)
+        except (TypeError, ValueError, RecursionError):
             return  # not JSON data: nothing to measure (reported elsewhere)
     if size > MAX_DEFINITION_BYTES:
         # Name the state that takes the most room (its own fields, nested graphs aside).
-        from ..jsontext import compact
         from .walk import iter_states
 
         largest, largest_size = "", 0
         for path, _, state, _ in iter_states(definition):
             own = {k: v for k, v in state.items() if k not in ("ItemProcessor", "Iterator", "Branches")}
             try:
-                n = len(compact(own).encode("utf-8"))
-            except (TypeError, ValueError):
+                n = encoded_size(own, string_keys=True)  # the whole was measured: keys are strings
+            except (TypeError, ValueError, RecursionError):
                 continue
             if n > largest_size:
                 largest, largest_size = path, n

@@ -273,10 +273,9 @@ def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any],
                         "add a Default (the state to go to when no rule matches), or end with a rule whose Condition is true",
                     )
                 )
-    names = list(states)
     for field, target in targets(state):
         if not isinstance(target, str):
             add(Problem(path, "BAD_TARGET", f"{field} must be a state name (a string), not {describe(target)}"))
         elif target not in states:
-            hint = did_you_mean(target, names)
+            hint = did_you_mean(target, list(states))
             add(Problem(path, "UNKNOWN_TARGET", f"{field} goes to '{target}', which is not a state of this graph", hint))
