@@ -166,3 +166,19 @@ def test_any_text_parses_or_is_a_syntax_error_and_evaluation_never_crashes(text:
         evaluate(path, data, context={}, variables={"ab": data})
     except jsonpath.JsonPathError as exc:
         assert isinstance(exc.cause, str)
+
+
+def test_the_shared_modules_import_only_the_standard_library() -> None:
+    """The bottom layer: any layer above may use it (the simulator will)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ndr_workflows; before = set(sys.modules)\n"
+        "import ndr_workflows.asl.jsonpath as j, ndr_workflows.asl.intrinsics as i\n"
+        "j.evaluate_template({'a.$': 'States.Hash(States.UUID(), \\'MD5\\')', 'b.$': '$..x[?(@ =~ /a.*/i)]'}, {'x': ['ab']})\n"
+        "new = sorted(m for m in set(sys.modules) - before if m.split('.')[0] not in sys.stdlib_module_names)\n"
+        "print(new)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "['ndr_workflows.asl', 'ndr_workflows.asl.intrinsics', 'ndr_workflows.asl.intrinsics_eval', 'ndr_workflows.asl.jsonpath', 'ndr_workflows.asl.jsonpath_syntax']"
