@@ -4,7 +4,7 @@ with a space inside each delimiter and parses with the project's parser
 the reference engine's port); it calls only functions Step Functions
 offers; and it reads ``$states.result`` / ``$states.errorOutput`` /
 ``$states.context.Task.Token`` / ``$states.context.Map.Item`` only where
-Step Functions provides them (ASL_NOTES.md).
+Step Functions provides them (docs/validate_rules.md lists where).
 
 Templates (Arguments, Output, Assign, ItemSelector) are checked for what
 AWS accepts but asl-validator refuses (empty strings, arrays inside arrays,
@@ -31,8 +31,8 @@ __all__ = ["check_expressions", "state_expressions", "template_fields", "has_tas
 _ACTIONS = frozenset({"Task", "Map", "Parallel"})
 _STATES_FIELDS = frozenset({"input", "result", "errorOutput", "context"})
 _CONTEXT_FIELDS = frozenset({"Execution", "StateMachine", "State", "Task", "Map"})
-# The context object's members (ASL_NOTES.md; RedriveTime, Map.Item.Key and
-# .Source from the AWS context-object reference).
+# The context object's members (the AWS context-object reference, with
+# RedriveTime, Map.Item.Key and .Source).
 _CONTEXT_MEMBERS = {
     "Execution": frozenset({"Id", "Input", "Name", "RoleArn", "StartTime", "RedriveCount", "RedriveTime"}),
     "StateMachine": frozenset({"Id", "Name"}),
