@@ -151,7 +151,8 @@ def check_template(template: Any, label: str, path: str, add: Add) -> None:
                 add(Problem(path, "DUPLICATE_TEMPLATE_KEY", f"{where}: '{seen[plain]}' and '{key}' both give the field '{plain}'", "keep one of them"))
             seen[plain] = key
             if not dynamic:
-                if isinstance(inner, str) and inner.startswith("$") and jsonpath.check(inner) is None:
+                # "$.x", "$$.x", "$['x']": what a path looks like ("$5" or "$USD" may be meant as text)
+                if isinstance(inner, str) and inner.startswith(("$.", "$$.", "$[")) and jsonpath.check(inner) is None:
                     add(Problem(path, "PATH_AS_LITERAL", f"{field}: {inner!r} is passed on as this text, not the value at that path", f"write the key as '{key}.$' to read the path"))
                 todo.append((inner, field))
             elif not isinstance(inner, str):

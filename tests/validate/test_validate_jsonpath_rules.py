@@ -82,7 +82,7 @@ case("dynamic value not a string", "BAD_TEMPLATE", "A", jp({"A": pass_(Parameter
 case("dynamic value neither path nor intrinsic", "BAD_TEMPLATE", "A", jp({"A": pass_(Parameters={"n.$": "hello"})}), jp({"A": pass_(Parameters={"n": "hello"})}))
 case("dynamic path malformed", "BAD_PATH", "A", jp({"A": pass_(Parameters={"n.$": "$..", "m": 1})}), jp({"A": pass_(Parameters={"n.$": "$..n", "m": 1})}))
 case("duplicate after stripping .$", "DUPLICATE_TEMPLATE_KEY", "A", jp({"A": pass_(Parameters={"a": 1, "a.$": "$.a"})}), jp({"A": pass_(Parameters={"b": 1, "a.$": "$.a"})}))
-case("path as literal", "PATH_AS_LITERAL", "A", jp({"A": pass_(Parameters={"token": "$$.Task.Token"})}), jp({"A": pass_(Parameters={"token.$": "$$.Execution.Id"})}))
+case("path as literal", "PATH_AS_LITERAL", "A", jp({"A": pass_(Parameters={"token": "$$.Task.Token"})}), jp({"A": pass_(Parameters={"token.$": "$$.Execution.Id", "price": "$5", "unit": "$USD"})}))
 case("MathAdd arity", "BAD_INTRINSIC", "A", jp({"A": pass_(Parameters={"n.$": "States.MathAdd($.n)"})}), jp({"A": pass_(Parameters={"n.$": "States.MathAdd($.n, 1)"})}))
 case("MathAdd string", "BAD_INTRINSIC", "A", jp({"A": pass_(ResultSelector={"n.$": "States.MathAdd('one', 1)"})}), jp({"A": pass_(Parameters={"n.$": "States.MathAdd(1, 1)"})}))
 case("Format placeholders", "BAD_INTRINSIC", "A", jp({"A": pass_(Parameters={"s.$": "States.Format('{} of {}', $.a)"})}), jp({"A": pass_(Parameters={"s.$": "States.Format('{} of {}', $.a, $.b)"})}))
