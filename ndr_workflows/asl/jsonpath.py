@@ -42,6 +42,7 @@ from .jsonpath_syntax import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    import random
     from collections.abc import Iterator
     from typing import Any
 
@@ -276,30 +277,31 @@ def template_paths(template: Any, label: str = "") -> Iterator[tuple[str, str, A
             yield from template_paths(value, f"{label}[{i}]")
 
 
-def evaluate_template(template: Any, data: Any, *, context: Any = None, variables: dict[str, Any] | None = None) -> Any:
+def evaluate_template(template: Any, data: Any, *, context: Any = None, variables: dict[str, Any] | None = None, rng: random.Random | None = None) -> Any:
     """A payload template with every ``name.$`` field replaced by ``name``
     and the value of its path or intrinsic function (Parameters,
-    ResultSelector, ItemSelector, JSONPath Assign)."""
+    ResultSelector, ItemSelector, JSONPath Assign). ``rng`` makes
+    States.MathRandom and States.UUID repeatable."""
     if isinstance(template, dict):
         out: dict[str, Any] = {}
         for key, value in template.items():
             if key.endswith(".$"):
-                out[key[:-2]] = _dynamic(key, value, data, context, variables)
+                out[key[:-2]] = _dynamic(key, value, data, context, variables, rng)
             else:
-                out[key] = evaluate_template(value, data, context=context, variables=variables)
+                out[key] = evaluate_template(value, data, context=context, variables=variables, rng=rng)
         return out
     if isinstance(template, list):
-        return [evaluate_template(v, data, context=context, variables=variables) for v in template]
+        return [evaluate_template(v, data, context=context, variables=variables, rng=rng) for v in template]
     return template
 
 
-def _dynamic(key: str, value: Any, data: Any, context: Any, variables: dict[str, Any] | None) -> Any:
+def _dynamic(key: str, value: Any, data: Any, context: Any, variables: dict[str, Any] | None, rng: random.Random | None) -> Any:
     if not isinstance(value, str):
         raise JsonPathError(f"The value of the field '{key}' must be a path or an intrinsic function, not {_compact(value)}")
-    if value.startswith("States."):
+    if value.lstrip().startswith("States."):
         from . import intrinsics
 
-        return intrinsics.evaluate(value, data, context=context, variables=variables)
+        return intrinsics.evaluate(value.strip(), data, context=context, variables=variables, rng=rng)
     try:
         return evaluate(value, data, context=context, variables=variables)
     except PathNotFound:

@@ -140,6 +140,15 @@ def test_payload_templates_evaluate_paths_and_intrinsics_and_keep_literals() -> 
     }
 
 
+def test_random_intrinsics_in_templates_are_repeatable_with_a_generator() -> None:
+    import random
+
+    template = {"id.$": "States.UUID()", "n.$": "States.MathRandom(1, 1000)"}
+    first = evaluate_template(template, {}, rng=random.Random(3))
+    assert first == evaluate_template(template, {}, rng=random.Random(3))
+    assert 1 <= first["n"] < 1000
+
+
 def test_a_template_path_that_selects_nothing_names_the_field() -> None:
     with pytest.raises(PathNotFound) as caught:
         evaluate_template({"a": {"missing.$": "$.nope"}}, {"x": 1})
