@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import random
     from typing import Any
 
-__all__ = ["Call", "Literal", "parse", "problems", "evaluate", "is_intrinsic", "variables", "FUNCTIONS", "IntrinsicError", "IntrinsicSyntaxError", "INTRINSIC_FAILURE"]
+__all__ = ["Call", "Literal", "parse", "problems", "evaluate", "is_intrinsic", "variables", "FUNCTIONS", "SIGNATURES", "IntrinsicError", "IntrinsicSyntaxError", "INTRINSIC_FAILURE"]
 
 INTRINSIC_FAILURE = "States.IntrinsicFailure"
 MAX_TEXT = 10_000  # characters of input to Base64Encode/Decode and Hash
@@ -60,6 +60,18 @@ FUNCTIONS: dict[str, tuple[int, int | None, tuple[str, ...]]] = {
     "States.MathAdd": (2, 2, ("integer", "integer")),
     "States.StringSplit": (2, 2, ("string", "string")),
     "States.UUID": (0, 0, ()),
+}
+# How each is called, for messages.
+SIGNATURES = {
+    "States.Format": "States.Format('template with {}', value, ...)", "States.StringToJson": "States.StringToJson(text)",
+    "States.JsonToString": "States.JsonToString($.path)", "States.Array": "States.Array(value, ...)",
+    "States.ArrayPartition": "States.ArrayPartition(array, chunkSize)", "States.ArrayContains": "States.ArrayContains(array, value)",
+    "States.ArrayRange": "States.ArrayRange(start, end, step)", "States.ArrayGetItem": "States.ArrayGetItem(array, index)",
+    "States.ArrayLength": "States.ArrayLength(array)", "States.ArrayUnique": "States.ArrayUnique(array)",
+    "States.Base64Encode": "States.Base64Encode(text)", "States.Base64Decode": "States.Base64Decode(base64)",
+    "States.Hash": "States.Hash(data, 'SHA-256')", "States.JsonMerge": "States.JsonMerge(object1, object2, false)",
+    "States.MathRandom": "States.MathRandom(start, end[, seed])", "States.MathAdd": "States.MathAdd(a, b)",
+    "States.StringSplit": "States.StringSplit(text, separators)", "States.UUID": "States.UUID()",
 }
 # What a call returns, for checking a call used as another's argument.
 _RETURNS = {

@@ -127,7 +127,9 @@ def _check_paths(state: dict[str, Any], kind: str, path: str, add: Add) -> None:
 def _intrinsic(text: str, label: str, path: str, add: Add) -> None:
     for severity, message in intrinsics.problems(text.strip()):
         code = "BAD_INTRINSIC" if severity == "error" else "INTRINSIC_LITERAL_ARGUMENT"
-        add(Problem(path, code, f"{label}: {message}", "see the AWS documentation of intrinsic functions", severity))
+        name = message.split(":")[0].split(" ")[0]
+        hint = f"called as {intrinsics.SIGNATURES[name]}" if name in intrinsics.SIGNATURES else "an intrinsic function is States.Name(arguments), arguments 'text', numbers, paths or other calls"
+        add(Problem(path, code, f"{label}: {message}", hint, severity))
 
 
 def check_template(template: Any, label: str, path: str, add: Add) -> None:
