@@ -92,6 +92,19 @@ def test_every_relative_link_resolves(document: Path) -> None:
     assert not broken, f"{document.relative_to(ROOT)}: links that lead nowhere: {broken}"
 
 
+REPOSITORY_PATH = re.compile(r"(?<![\w/.-])((?:tests|scripts|ndr_workflows|notebooks)/[\w./-]*\.(?:py|json|ipynb|md))\b")
+
+
+@pytest.mark.parametrize("document", DOC_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_repository_path_a_page_names_exists(document: Path) -> None:
+    """A page that sends the reader to ``tests/simulate/test_agreement.py``
+    (in a link or as plain text) names a file that is there: files move
+    (tests are laid out like the code), pages must follow."""
+    text = document.read_text(encoding="utf-8")
+    missing = sorted({p for p in REPOSITORY_PATH.findall(text) if "*" not in p and "<" not in p and not (ROOT / p).exists()})
+    assert not missing, f"{document.relative_to(ROOT)} names files that do not exist: {missing}"
+
+
 def test_the_readme_is_a_front_door() -> None:
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= 250, f"README.md has {len(lines)} lines; move details into docs/"

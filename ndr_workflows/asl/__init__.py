@@ -9,7 +9,11 @@ definitions shares, and nothing above it.
 * :mod:`.jsonata` / :mod:`.jsonata_syntax` -- the JSONata parser and analysis;
 * :mod:`.resources` -- Task resource ARNs; :mod:`.error_names` -- error names;
 * :mod:`.placeholders` -- ``${Name}`` substitution; :mod:`.files` -- atomic
-  writes; :mod:`.common` -- did-you-mean and other small helpers.
+  writes; :mod:`.common` -- did-you-mean and other small helpers;
+* :mod:`.jsonpath` / :mod:`.jsonpath_syntax` -- JSONPath and reference paths,
+  and :mod:`.intrinsics` / :mod:`.intrinsics_eval` -- the intrinsic
+  functions: each parsed, checked and evaluated in one place, so the
+  validator and the simulator read the same syntax.
 
 Nothing here imports another part of the package (the import-linter
 contract in setup.cfg keeps it so); importing this package imports none of

@@ -2,7 +2,7 @@
 
     python -m ndr_workflows.validate [PATH ...] [--format text|json]
                                      [--for-deploy] [--type STANDARD|EXPRESS]
-                                     [--no-integrations]
+                                     [--no-integrations] [--strict-compat] [--strict]
 
 Each PATH is a definition file (hand-written or exported, placeholders
 allowed) or a directory, meaning every ``*.json`` file directly in it. With
@@ -12,6 +12,12 @@ on the next line, indented) or as one JSON list of objects (``file``,
 ``path``, ``code``, ``severity``, ``message``, ``hint``). A finding about
 the whole definition has the path ``(state machine)`` in text, ``""`` in
 JSON. A summary goes to stderr.
+
+An error is what AWS refuses when the state machine is created or what
+fails every time it runs; what AWS accepts is a warning with its reason.
+``--strict-compat`` turns the warnings about what asl-validator refuses into
+errors, ``--strict`` also those about what is legal but almost certainly a
+mistake (the built-in flows are always judged that way).
 
 Exit codes: 0 no error finding (warnings allowed); 1 at least one error
 finding; 2 unusable arguments, or a file that cannot be read or is not
@@ -48,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--for-deploy", action="store_true", help="every ${Name} placeholder left is an error")
     parser.add_argument("--type", choices=("STANDARD", "EXPRESS"), default="STANDARD", dest="machine_type", help="state machine type (EXPRESS forbids .sync and .waitForTaskToken)")
     parser.add_argument("--no-integrations", action="store_true", help="skip the checks that load botocore's service models")
+    parser.add_argument("--strict-compat", action="store_true", help="what AWS accepts but asl-validator refuses ({%%x%%} without spaces, \"\", nested arrays in templates) is an error, not a warning")
+    parser.add_argument("--strict", action="store_true", help="also what is legal but almost certainly a mistake (a variable unassigned on some path, a literal that looks like an expression, a Catch that never matches) is an error: the rule the project's own build applies")
     return parser
 
 
@@ -76,7 +84,10 @@ def _check_files(files: Sequence[str], options: argparse.Namespace) -> tuple[lis
 
     for file in files:
         try:
-            findings = validate(Path(file), for_deploy=options.for_deploy, machine_type=options.machine_type, integrations=not options.no_integrations)
+            findings = validate(
+                Path(file), for_deploy=options.for_deploy, machine_type=options.machine_type, integrations=not options.no_integrations,
+                strict_compat=options.strict_compat, strict=options.strict,
+            )
         except UnusableInput as exc:
             errors.append(str(exc))
             continue

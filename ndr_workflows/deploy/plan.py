@@ -111,7 +111,9 @@ def prepare(env: Environment, definitions: Mapping[str, Any], known: Iterable[st
             shown = ", ".join("${" + n + "}" for n in left) or "a malformed ${...}"
             out.append(Prepared(name, machine, None, (), f"refused: the definition still holds {shown}"))
             continue
-        findings = tuple(validate(final, for_deploy=True))
+        # strict: the flows are this project's own, held to the build's rule
+        # (a Catch that never matches is a warning only in others' definitions)
+        findings = tuple(validate(final, for_deploy=True, strict=True))
         error = "validation failed" if has_errors(findings) else None
         out.append(Prepared(name, machine, None if error else final, findings, error))
     return out

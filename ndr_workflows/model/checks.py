@@ -1,9 +1,13 @@
 """Build-time checks: the validator's checks on the rendered definition,
 plus the few that only the model can make.
 
-Structure, fields, JSONata and variables are judged by
-:mod:`ndr_workflows.validate` on the definition the model renders, so a
-flow built in Python and a hand-written file meet one implementation.
+Structure, fields, JSONata, variables and the definition size quota are
+judged by :mod:`ndr_workflows.validate` on the definition the model
+renders, so a flow built in Python and a hand-written file meet one
+implementation. The build judges strictly: what the validator only warns
+about in someone else's definition (asl-validator compatibility, a literal
+that looks like an expression, a variable unassigned on some path) is an
+error in a flow of this project.
 What the JSON cannot show is checked here on the model objects:
 
 * JSONPath keywords a Python author passed (they are not rendered);
@@ -47,7 +51,9 @@ def check_graph(graph: Fragment, definition: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     causes: list[Problem] = []
     _check_fragment(graph, "", problems, causes)
-    for p in check_definition(definition, quotas=False):
+    # strict: the project's own flows are held to asl-validator compatibility
+    # too, and to the warnings that mean a mistake (validate/severity.py).
+    for p in check_definition(definition, quotas=False, strict=True):
         if not any(cause.explains(p) for cause in causes):
             problems.append(p)
     return unique(problems)

@@ -6,10 +6,12 @@ reject or that would fail at run time, in any ASL definition.
 
 Five families of checks, each finding a :class:`Finding` (the model's
 :class:`~ndr_workflows.asl.problems.Problem`: path, code, message, hint,
-severity): structure and fields (``structure``, ``fields``), JSONata
+severity): structure and fields (``structure``, ``fields``, JSONPath values
+in ``jsonpath_states``, configuration objects in ``config_fields``), JSONata
 (``expressions``), variables (``variables``), integrations from botocore's
 service models (``integrations``, loaded only when asked for), quotas,
-placeholders and EXPRESS limits (``quotas``). The command line is
+placeholders and EXPRESS limits (``quotas``). Which findings are errors and
+which warnings is decided in one table (``severity``). The command line is
 ``python -m ndr_workflows.validate`` (see :mod:`ndr_workflows.cli.validate`).
 
 Importing this package is cheap; the checks are imported when used.
@@ -51,6 +53,8 @@ def validate(
     for_deploy: bool = False,
     machine_type: str = "STANDARD",
     integrations: bool = True,
+    strict_compat: bool = False,
+    strict: bool = False,
 ) -> list[Finding]:
     """Every finding about a definition, all at once.
 
@@ -61,6 +65,11 @@ def validate(
     ``for_deploy`` makes every remaining ``${Name}`` placeholder an error;
     ``machine_type="EXPRESS"`` adds the EXPRESS restrictions;
     ``integrations=False`` skips the checks that load botocore's models.
+    An error is what AWS refuses or what fails every time it runs; the rest
+    are warnings (:mod:`.severity`). ``strict_compat`` makes the warnings
+    about what asl-validator refuses errors; ``strict`` also those about
+    what is legal but almost certainly a mistake (the rule the project's own
+    build applies; a StateMachine is always judged by it).
     Raises :class:`UnusableInput` (a ValueError) when a text or file is not
     JSON or cannot be read; a JSON value that is not a usable definition
     gives findings instead.
@@ -71,13 +80,42 @@ def validate(
 
     read = read_definition(definition_or_flow)
     definition = read.data
-    # A flow's build already ran the checks of families 1-3 (its findings).
-    findings = read.findings + check_definition(definition, for_deploy=for_deploy, machine_type=machine_type, size=read.size, build=not read.built)
+    if read.built:
+        # A flow: its build already ran families 1-3 (its findings), with the
+        # strict rules the project holds its own flows to.
+        options = {"strict_compat": True, "strict": True}
+        findings = read.findings + check_definition(definition, for_deploy=for_deploy, machine_type=machine_type, build=False, **options)
+    else:
+        options = {"strict_compat": strict_compat, "strict": strict}
+        oversized = _oversized(definition, read.size)
+        if oversized:
+            return unique(read.findings + oversized)
+        findings = read.findings + check_definition(definition, for_deploy=for_deploy, machine_type=machine_type, size=read.size, **options)
     if integrations and isinstance(definition, dict):
         from .integrations import check_integrations
+        from .severity import apply_severity
 
-        findings = findings + list(check_integrations(definition, machine_type=machine_type))
+        findings = findings + apply_severity(check_integrations(definition, machine_type=machine_type), **options)
     return unique(findings)
+
+
+def _oversized(definition: Any, size: int | None) -> list[Finding]:
+    """For a definition far over the size quota (``FULL_CHECK_LIMIT``): its
+    size finding and a note that nothing else was checked; else []."""
+    from .quotas import FULL_CHECK_LIMIT, MAX_DEFINITION_BYTES, check_quotas, encoded_size
+
+    if size is None:
+        try:
+            size = encoded_size(definition)
+        except (TypeError, ValueError, RecursionError):
+            return []
+    if size <= FULL_CHECK_LIMIT:
+        return []
+    found: list[Finding] = []
+    check_quotas(definition, found.append, size=size)
+    limit = FULL_CHECK_LIMIT // MAX_DEFINITION_BYTES
+    found.append(Finding("", "CHECKS_SKIPPED", f"the definition has {size:,} bytes, more than {limit} times the quota: only its size was checked", "split it into state machines started with states:startExecution, then validate each", "warning"))
+    return found
 
 
 def check_definition(
@@ -88,14 +126,18 @@ def check_definition(
     size: int | None = None,
     build: bool = True,
     quotas: bool = True,
+    strict_compat: bool = False,
+    strict: bool = False,
 ) -> list[Finding]:
     """Every finding of families 1, 2, 3 and 5 about a definition (plain
     data), in a stable order, without duplicates. ``build``: the checks the
     export runs on every flow it renders (families 1-3, see
-    ``ndr_workflows/model/checks.py``); ``quotas``: family 5. ``size`` is the
-    definition's size in bytes when known (a file's); otherwise it is
-    measured on the compact JSON. (It lives here rather than in a module of
-    its own because the export imports it on every run.)"""
+    ``ndr_workflows/model/checks.py``, and the definition size quota);
+    ``quotas``: family 5. ``size`` is the definition's size in bytes when
+    known (a file's); otherwise it is measured on the compact JSON.
+    ``strict_compat`` / ``strict``: as for :func:`validate`. (It lives here
+    rather than in a module of its own because the export imports it on
+    every run.)"""
     found: list[Finding] = []
     add = found.append
     if build:
@@ -104,19 +146,28 @@ def check_definition(
         check_structure(definition, add)
     if isinstance(definition, dict):
         if build:
+            from .config_fields import check_config_fields
             from .expressions import check_expressions
             from .fields import check_fields
+            from .jsonpath_states import check_jsonpath_states
             from .variables import check_variables
 
             check_fields(definition, add)
+            check_jsonpath_states(definition, add)
+            check_config_fields(definition, add)
             expressions: dict[int, list[tuple[str, str, str]]] = {}
             check_expressions(definition, add, expressions)
             check_variables(definition, add, expressions)
-        if quotas:
-            from .quotas import check_express, check_placeholders, check_quotas
+        if build or quotas:
+            from .quotas import check_quotas
 
             check_quotas(definition, add, size=size)
+        if quotas:
+            from .quotas import check_express, check_placeholders
+
             check_placeholders(definition, add, for_deploy=for_deploy)
             if machine_type == "EXPRESS":
                 check_express(definition, add)
-    return unique(found)
+    from .severity import apply_severity
+
+    return unique(apply_severity(found, strict_compat=strict_compat, strict=strict))

@@ -4,12 +4,14 @@ with a space inside each delimiter and parses with the project's parser
 the reference engine's port); it calls only functions Step Functions
 offers; and it reads ``$states.result`` / ``$states.errorOutput`` /
 ``$states.context.Task.Token`` / ``$states.context.Map.Item`` only where
-Step Functions provides them (docs/asl_facts.md, ``$states``).
+Step Functions provides them (docs/validate_rules.md lists where).
 
-Templates (Arguments, Output, Assign, ItemSelector) must not hold what
-Step Functions or asl-validator refuse: ``.$`` keys, empty strings, arrays
-inside arrays, and strings that mention a delimiter without being an
-expression (they are passed through as literal text: never what was meant).
+Templates (Arguments, Output, Assign, ItemSelector) are checked for what
+AWS accepts but asl-validator refuses (empty strings, arrays inside arrays,
+``{%expr%}`` without inner spaces: warnings, errors under strict
+compatibility) and for what AWS passes on as literal text although an
+expression was meant (``.$`` keys, strings that mention a delimiter without
+being one whole expression: warnings). See :mod:`.severity`.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..asl.common import Add
 
-__all__ = ["check_expressions", "state_expressions", "template_fields"]
+__all__ = ["check_expressions", "state_expressions", "template_fields", "has_task_token"]
 
 _ACTIONS = frozenset({"Task", "Map", "Parallel"})
 _STATES_FIELDS = frozenset({"input", "result", "errorOutput", "context"})
@@ -57,6 +59,10 @@ _FIELDS = (
     ("Cause", "plain", False),
     ("Assign", "after", True),
     ("Output", "after", True),
+    ("Credentials", "args", True),
+    ("ItemReader", "args", True),
+    ("ItemBatcher", "args", True),
+    ("ResultWriter", "args", True),
 )
 
 
@@ -130,7 +136,7 @@ def check_expressions(definition: Any, add: Add, found: dict[int, list[tuple[str
 def _visit(value: Any, label: str, template: bool, in_array: bool, state: dict[str, Any], path: str, role: str, add: Add, exprs: list[tuple[str, str, str]]) -> None:
     if isinstance(value, str):
         if template and value == "":
-            add(Problem(path, "EMPTY_STRING", f"{label}: an empty string literal; asl-validator rejects it", "use \"{% '' %}\" if an empty string is really meant", field=label))
+            add(Problem(path, "EMPTY_STRING", f"{label}: an empty string literal; AWS accepts it, asl-validator refuses it", "use \"{% '' %}\" if an empty string is really meant", field=label))
         elif "%" in value:
             _check_string(state, path, label, value, role, add)
             if is_expression(value):
@@ -138,11 +144,11 @@ def _visit(value: Any, label: str, template: bool, in_array: bool, state: dict[s
     elif isinstance(value, dict):
         for k, v in value.items():
             if template and k.endswith(".$"):
-                add(Problem(path, "JSONPATH_KEY", f"{label}: key '{k}' is JSONPath syntax; JSONata states never use '.$' keys", f"write '{k[:-2]}': \"{{% ... %}}\"", field=label))
+                add(Problem(path, "JSONPATH_KEY", f"{label}: key '{k}' is JSONPath syntax; in a JSONata state it is an ordinary key and its value is passed on unevaluated", f"write '{k[:-2]}': \"{{% ... %}}\"", field=label))
             _visit(v, f"{label}.{k}", template, False, state, path, role, add, exprs)
     elif isinstance(value, list):
         if template and in_array:
-            add(Problem(path, "NESTED_ARRAY", f"{label}: an array inside an array; asl-validator rejects nested arrays in templates", "build it with an expression instead (\"{% [[...]] %}\")", field=label))
+            add(Problem(path, "NESTED_ARRAY", f"{label}: an array inside an array; AWS accepts it, asl-validator refuses nested arrays in templates", "build it with an expression instead (\"{% [[...]] %}\")", field=label))
         for i, v in enumerate(value):
             _visit(v, f"{label}[{i}]", template, True, state, path, role, add, exprs)
 
@@ -178,13 +184,13 @@ def _lint(text: str) -> tuple[tuple[tuple[str, str, str], ...], int]:
         return (), 0
     found: list[tuple[str, str, str]] = []
     if "\n" in text or "\r" in text:
-        found.append(("MULTILINE_EXPRESSION", "the expression spans several lines", "write it on one line; asl-validator rejects other spellings"))
+        found.append(("MULTILINE_EXPRESSION", "the expression spans several lines; AWS accepts it, asl-validator refuses it", "write it on one line"))
     body = text[2:-2]
     if not body.strip():
         found.append(("EMPTY_EXPRESSION", "empty JSONata expression", ""))
         return tuple(found), 0
     if not body.startswith(" ") or not body.endswith(" "):
-        found.append(("EXPRESSION_SPACING", "write the delimiters with a space inside, \"{% ... %}\"", "asl-validator rejects other spellings"))
+        found.append(("EXPRESSION_SPACING", "no space inside a delimiter; AWS accepts it, asl-validator accepts only \"{% ... %}\"", "write the delimiters with a space inside, \"{% ... %}\""))
     body = body.strip()
     if "%}" in body or "{%" in body:
         found.append(("NESTED_DELIMITER", "the expression contains '{%' or '%}'", "one expression per string; build text inside it with &"))
@@ -263,14 +269,22 @@ def _states_paths(text: str) -> list[tuple[str, ...]]:
     return found
 
 
+def has_task_token(state: dict[str, Any]) -> bool:
+    """Whether a state's context has a task token: a callback task's, and a
+    ``.sync`` / ``.sync:2`` task's (the child execution may be handed the
+    token and call SendTaskSuccess itself)."""
+    resource = state.get("Resource")
+    if state.get("Type") != "Task" or not isinstance(resource, str):
+        return False
+    return resource.endswith(".waitForTaskToken") or resource.endswith(".sync") or ".sync:" in resource
+
+
 def _check_states_reads(state: dict[str, Any], path: str, label: str, flags: int, role: str, add: Add) -> None:
     if flags & _RESULT and role != "result":
         add(Problem(path, "RESULT_NOT_AVAILABLE", f"{label}: $states.result exists only in the Output and Assign of a Task, Map or Parallel state", "read the result in this state's Output or Assign", field=label))
     if flags & _ERROR_OUTPUT and role != "catch":
         add(Problem(path, "ERROR_OUTPUT_NOT_AVAILABLE", f"{label}: $states.errorOutput exists only in a Catch's Output and Assign", field=label))
-    if flags & _TOKEN:
-        resource = state.get("Resource")
-        if state.get("Type") != "Task" or not isinstance(resource, str) or not resource.endswith(".waitForTaskToken"):
-            add(Problem(path, "TASK_TOKEN_NOT_AVAILABLE", f"{label}: $states.context.Task.Token exists only in a .waitForTaskToken task", field=label))
+    if flags & _TOKEN and not has_task_token(state):
+        add(Problem(path, "TASK_TOKEN_NOT_AVAILABLE", f"{label}: $states.context.Task.Token exists only in a .waitForTaskToken, .sync or .sync:2 task", field=label))
     if flags & _MAP_ITEM and role != "selector":
         add(Problem(path, "MAP_ITEM_NOT_AVAILABLE", f"{label}: $states.context.Map.Item exists only in a Map's ItemSelector", field=label))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..asl.common import describe, did_you_mean, is_expression, is_int, is_number
 from ..asl.problems import Problem
-from ..asl.walk import JSONATA, JSONPATH, map_mode, scopes, state_language
+from ..asl.walk import JSONATA, JSONPATH, map_mode, scopes, state_language, top_language
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,7 +79,7 @@ _INSTEAD = {
     "ToleratedFailurePercentagePath": "use ToleratedFailurePercentage with an expression",
     "ToleratedFailureCountPath": "use ToleratedFailureCount with an expression",
 }
-_DISTRIBUTED_ONLY = ("ItemReader", "ItemBatcher", "ResultWriter", "ToleratedFailurePercentage", "ToleratedFailureCount", "Label")
+_DISTRIBUTED_ONLY = ("ItemReader", "ItemBatcher", "ResultWriter", "ToleratedFailurePercentage", "ToleratedFailureCount", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath", "Label")
 _RETRY_FIELDS = frozenset({"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"})
 _CATCH_FIELDS = {JSONATA: frozenset({"ErrorEquals", "Next", "Comment", "Output", "Assign"}), JSONPATH: frozenset({"ErrorEquals", "Next", "Comment", "ResultPath", "Assign"})}
 _RULE_FIELDS_JSONATA = frozenset({"Condition", "Next", "Comment", "Assign", "Output"})
@@ -89,6 +89,9 @@ _MAX_SECONDS = 99999999
 
 
 def check_fields(definition: Any, add: Add) -> None:
+    # A JSONata state machine may not hold JSONPath states (AWS refuses it);
+    # a JSONPath one may mix in JSONata states, and they may nest JSONPath ones.
+    jsonata_top = top_language(definition) == JSONATA
     for scope in scopes(definition):
         for name, state in scope.states().items():
             if not isinstance(state, dict) or not isinstance(state.get("Type"), str) or state["Type"] not in _SHARED:
@@ -98,9 +101,9 @@ def check_fields(definition: Any, add: Add) -> None:
             own = state.get("QueryLanguage")
             if "QueryLanguage" in state and own not in (JSONATA, JSONPATH):
                 add(Problem(path, "BAD_QUERY_LANGUAGE", f"QueryLanguage must be JSONata or JSONPath, not {describe(own)}"))
-            elif own == JSONPATH and scope.language == JSONATA:
+            elif own == JSONPATH and jsonata_top:
                 add(
-                    Problem(path, "QUERY_LANGUAGE_DOWNGRADE", "QueryLanguage JSONPath: a state cannot switch back to JSONPath inside a JSONata state machine or graph", "remove the state's QueryLanguage and write it in JSONata")
+                    Problem(path, "QUERY_LANGUAGE_DOWNGRADE", "QueryLanguage JSONPath: a state cannot switch back to JSONPath in a state machine whose QueryLanguage is JSONata", "remove the state's QueryLanguage and write it in JSONata")
                 )
             _check_allowed(state, path, language, add)
             _check_values(state, path, language, add)
@@ -164,7 +167,7 @@ def _check_values(state: dict[str, Any], path: str, language: str, add: Add) -> 
     if is_number(timeout) and is_number(heartbeat) and heartbeat >= timeout:
         add(Problem(path, "HEARTBEAT_NOT_BELOW_TIMEOUT", f"HeartbeatSeconds ({heartbeat}) must be smaller than TimeoutSeconds ({timeout})"))
     if "HeartbeatSeconds" in state and "TimeoutSeconds" not in state and "TimeoutSecondsPath" not in state:
-        add(Problem(path, "HEARTBEAT_WITHOUT_TIMEOUT", "HeartbeatSeconds is set but TimeoutSeconds is not", "set TimeoutSeconds too, or the task may wait for the execution's whole lifetime"))
+        add(Problem(path, "HEARTBEAT_WITHOUT_TIMEOUT", "HeartbeatSeconds is set but TimeoutSeconds is not (it defaults to 99999999 seconds)", "set TimeoutSeconds too, or the task may wait for the execution's whole lifetime"))
     if kind == "Wait":
         given = [k for k in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if k in state]
         if len(given) != 1:

@@ -142,8 +142,13 @@ class ArgumentCheck:
             name = pascal_case(required)
             if name in given or (restricted and name not in allowed):
                 continue
-            why = " (an idempotency token: without a fixed one every retry starts anew)" if required in idempotent else ""
-            self.problem("INTEGRATION_MISSING_ARGUMENT", f"{field}: {name!r} is required by {self.label}{why}", f"add {field}.{name}")
+            if required in idempotent:
+                # AWS SDKs generate an idempotency token when it is left out: the call works.
+                self.add(Problem(self.path, "INTEGRATION_MISSING_IDEMPOTENCY_TOKEN",
+                                 f"{field}: {name!r} is not given; {self.label} then gets a new idempotency token on every attempt, so a retried call is not recognised as the same",
+                                 f"add {field}.{name} (e.g. derived from the execution id) to make retries safe", "warning"))
+                continue
+            self.problem("INTEGRATION_MISSING_ARGUMENT", f"{field}: {name!r} is required by {self.label}", f"add {field}.{name}")
 
     def _unknown(self, name: str, where: str, by_name: dict[str, str], allowed: dict[str, str]) -> None:
         if name in by_name:

@@ -12,7 +12,8 @@ SendTaskSuccess output itself).
 
 The facts come from botocore's models through :mod:`.service_models`
 (distilled and cached: a warm run never imports botocore); the spellings
-Step Functions uses are in docs/asl_facts.md ("Tasks and error names").
+Step Functions uses are in :mod:`ndr_workflows.asl.error_names`, docs/asl_facts.md
+("Tasks and error names") and docs/validate_rules.md.
 """
 
 from __future__ import annotations
@@ -94,7 +95,9 @@ def check_integrations(definition: dict[str, Any], *, machine_type: str = "STAND
             add(Problem(path, "INTEGRATION_TOO_DEEP", "Arguments: nested too deeply to check"))
     if catalog is not None:
         catalog.save()
-    return found
+    from .severity import apply_severity
+
+    return apply_severity(found)
 
 
 def _check_task(state: dict[str, Any], path: str, language: str, integration: Integration, catalog: Catalog | None, add: Add) -> None:
@@ -102,13 +105,13 @@ def _check_task(state: dict[str, Any], path: str, language: str, integration: In
     resolved = _resolve(integration, path, catalog, add)
     if integration.callback:
         args.check_task_token(state, path, field, language, add)
-    if resolved is not None:
+    # Without Parameters / Arguments the state's input is the request: only known at run time.
+    if resolved is not None and field in state:
         service, operation, spec = resolved
         shape = service.shape(operation.input)
         if shape is not None:
             label = f"{service.service_id} {operation.name}"
-            value = state.get(field, {})
-            args.check_arguments(value, shape, service, field, path, label, spec, language != JSONATA, add)
+            args.check_arguments(state[field], shape, service, field, path, label, spec, language != JSONATA, add)
     if language == JSONATA:
         result = None
         if resolved is not None and not integration.callback:
@@ -258,6 +261,11 @@ def _with_suffix(rest: str) -> str:
 
 
 def _check_service_error(name: str, label: str, path: str, ctx: ErrorContext, add: Add) -> None:
+    if ctx.severity == "warning":  # an integration whose error names are not documented
+        if name not in ctx.allowed and not ctx.open:
+            add(Problem(path, "ERROR_NAME_UNDOCUMENTED", f"{label}: {ctx.what} documents no error {name!r}",
+                        f"it raises {', '.join(sorted(ctx.allowed))} when an entry fails; its other failures arrive as States.TaskFailed", "warning"))
+        return
     prefix, dot, rest = name.partition(".")
     p = ctx.prefix
     if dot and prefix != p and prefix.lower() in ctx.spellings | {p.lower()}:

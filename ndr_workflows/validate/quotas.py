@@ -20,9 +20,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..asl.common import Add
 
-__all__ = ["check_quotas", "check_placeholders", "check_express", "placeholders", "iter_strings", "MAX_DEFINITION_BYTES"]
+__all__ = ["check_quotas", "check_placeholders", "check_express", "placeholders", "iter_strings", "MAX_DEFINITION_BYTES", "FULL_CHECK_LIMIT", "encoded_size"]
 
 MAX_DEFINITION_BYTES = 1_048_576
+# Beyond this a definition is only measured: AWS refuses it whatever else it
+# holds, and checking tens of megabytes in full would take minutes.
+FULL_CHECK_LIMIT = 8 * MAX_DEFINITION_BYTES
 
 
 def iter_strings(definition: Any) -> Iterator[tuple[str, str, str]]:
@@ -110,8 +113,8 @@ def check_placeholders(definition: Any, add: Add, *, for_deploy: bool) -> None:
 def check_quotas(definition: Any, add: Add, *, size: int | None) -> None:
     if size is None:
         try:
-            size = len(_compact(definition).encode("utf-8"))
-        except (TypeError, ValueError):
+            size = encoded_size(definition)
+        except (TypeError, ValueError, RecursionError):
             return  # not JSON data: nothing to measure (reported elsewhere)
     if size > MAX_DEFINITION_BYTES:
         # Name the state that takes the most room (its own fields, nested graphs aside).
@@ -119,8 +122,8 @@ def check_quotas(definition: Any, add: Add, *, size: int | None) -> None:
         for path, _, state, _ in iter_states(definition):
             own = {k: v for k, v in state.items() if k not in ("ItemProcessor", "Iterator", "Branches")}
             try:
-                n = len(_compact(own).encode("utf-8"))
-            except (TypeError, ValueError):
+                n = encoded_size(own)
+            except (TypeError, ValueError, RecursionError):
                 continue
             if n > largest_size:
                 largest, largest_size = path, n
@@ -147,8 +150,10 @@ def check_express(definition: Any, add: Add) -> None:
             add(Problem(path, "EXPRESS_UNSUPPORTED", "EXPRESS state machines do not support a DISTRIBUTED Map", "use a STANDARD state machine, or an INLINE Map"))
 
 
-def _compact(value: Any) -> str:
-    """The definition's size as Step Functions counts it: compact JSON."""
+def encoded_size(value: Any) -> int:
+    """The size Step Functions counts against its quotas: the bytes of the
+    compact JSON (``json``'s C encoder measures 30 MB in about a second).
+    TypeError / ValueError for what is not JSON."""
     import json
 
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8"))

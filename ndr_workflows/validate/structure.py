@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..asl.common import MAX_NAME_LENGTH, describe, did_you_mean
 from ..asl.problems import Problem
 from ..asl.walk import scopes, targets
+from .choices import exhaustive
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -123,39 +124,92 @@ def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
             hint = did_you_mean(kind, STATE_TYPES) if isinstance(kind, str) else ""
             add(Problem(path, "UNKNOWN_STATE_TYPE", f"Type {describe(kind)} is not a state type", hint or f"one of {', '.join(STATE_TYPES)}"))
         _check_transitions(state, path, states, add)
+    _check_terminal(scope, states, add)
     if not isinstance(start, str) or start not in states:
         return  # with no entry everything would be "unreachable": one finding is enough
-    seen = set(reachable(scope))
+    order = reachable(scope)
+    seen = set(order)
+    _check_trapped(scope, states, order, add)
     lost = [name for name in states if name not in seen]
     # One finding per unreachable region, on the state where it starts (a
     # dangling Next cuts off everything after it: name those in the message).
     entered = {t for name in lost for _, t in targets(states[name]) if isinstance(t, str) and t != name}
     roots = [name for name in lost if name not in entered]
+    from_roots: set[str] = set()
+    for root in roots:
+        _region(states, root, seen, from_roots)
     covered: set[str] = set()
     for name in lost:
-        if name in covered or (name not in roots and _reaches(states, roots, name)):
+        if name in covered or (name not in roots and name in from_roots):
             continue
-        behind = [n for n in _region(states, name, seen) if n != name]
-        covered.update(behind)
+        covered.add(name)
+        behind = [n for n in _region(states, name, seen, covered) if n != name]
         more = f" (nor the {len(behind)} state(s) after it: {', '.join(behind)})" if behind else ""
         add(Problem(scope.prefix + name, "UNREACHABLE", f"no path from StartAt reaches state '{name}'{more}", "remove it or add a transition to it"))
 
 
-def _region(states: dict[str, Any], start: str, reached: set[str]) -> list[str]:
-    """The unreachable states reachable from ``start`` (itself first)."""
-    order: list[str] = []
-    todo = [start]
+def _region(states: dict[str, Any], start: str, reached: set[str], taken: set[str]) -> list[str]:
+    """The unreachable states reachable from ``start`` (itself first) that
+    no earlier region took; adds them to ``taken``."""
+    order = [start]
+    todo = [t for _, t in reversed(targets(states[start])) if isinstance(t, str)]
+    taken.add(start)
     while todo:
         name = todo.pop()
-        if name in order or name in reached or name not in states:
+        if name in taken or name in reached or name not in states:
             continue
+        taken.add(name)
         order.append(name)
         todo.extend(t for _, t in reversed(targets(states[name])) if isinstance(t, str))
     return order
 
 
-def _reaches(states: dict[str, Any], roots: list[str], name: str) -> bool:
-    return any(name in _region(states, root, set()) for root in roots)
+def _is_terminal(state: Any) -> bool:
+    return isinstance(state, dict) and (state.get("Type") in ("Succeed", "Fail") or state.get("End") is True)
+
+
+def _check_terminal(scope: Scope, states: dict[str, Any], add: Add) -> None:
+    """A graph needs a state that ends it (End, Succeed or Fail); a state
+    with neither Next nor End is reported as such instead."""
+    if not states or any(_is_terminal(s) for s in states.values()):
+        return
+    # A state without a transition, or one to a missing state, is its own
+    # finding (and may be the end that was meant): only a graph that is
+    # otherwise whole is said to have no end.
+    whole = all(
+        isinstance(s, dict) and s.get("Type") in STATE_TYPES and ("Next" in s or s.get("Type") == "Choice") and all(t in states for _, t in targets(s) if isinstance(t, str))
+        for s in states.values()
+    )
+    if whole:
+        where = "the state machine" if scope.kind == "top" else scope.field
+        add(Problem(scope.owner, "NO_TERMINAL_STATE", f"no state of {where} ends it: none has \"End\": true and none is a Succeed or Fail", "end the last state with \"End\": true, or go to a Succeed or Fail state"))
+
+
+def _check_trapped(scope: Scope, states: dict[str, Any], order: list[str], add: Add) -> None:
+    """A reachable state from which no path leads to a terminal state: a
+    run that enters it never ends by itself (a warning: legal ASL)."""
+    ends = [n for n in order if _is_terminal(states[n])]
+    if not ends:
+        return
+    preds: dict[str, list[str]] = {}
+    for name in order:
+        for _, target in targets(states[name]):
+            if isinstance(target, str):
+                preds.setdefault(target, []).append(name)
+    done = set(ends)
+    todo = list(ends)
+    while todo:
+        for pred in preds.get(todo.pop(), ()):
+            if pred not in done:
+                done.add(pred)
+                todo.append(pred)
+    trapped = [n for n in order if n not in done]
+    if not trapped:
+        return
+    inside = set(trapped)
+    entries = [n for n in trapped if n == scope.start() or any(p not in inside for p in preds.get(n, ()))]
+    for name in entries:
+        add(Problem(scope.prefix + name, "NO_PATH_TO_END", f"no path from state '{name}' leads to a state that ends the {'execution' if scope.kind == 'top' else 'graph'}: a run that gets here only stops by failing or timing out", "add a way out: a Choice rule or a Catch that leads to an End, Succeed or Fail"))
 
 
 def _check_name(name: str, path: str, add: Add) -> None:
@@ -188,8 +242,7 @@ def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any],
                     add(Problem(path, "BAD_CHOICE_RULE", f"Choices[{i}] must be an object, not {describe(rule)}"))
                 elif "Next" not in rule:
                     add(Problem(path, "MISSING_TRANSITION", f"Choices[{i}] has no Next", "every rule names the state to go to"))
-            always = any(isinstance(r, dict) and r.get("Condition") in (True, "{% true %}") for r in choices)
-            if "Default" not in state and not always:
+            if "Default" not in state and not exhaustive(choices):
                 add(
                     Problem(
                         path,
@@ -199,10 +252,9 @@ def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any],
                         field="Default",
                     )
                 )
-    names = list(states)
     for field, target in targets(state):
         if not isinstance(target, str):
             add(Problem(path, "BAD_TARGET", f"{field} must be a state name (a string), not {describe(target)}", field=field))
         elif target not in states:
-            hint = did_you_mean(target, names)
+            hint = did_you_mean(target, list(states))
             add(Problem(path, "UNKNOWN_TARGET", f"{field} goes to '{target}', which is not a state of this graph", hint, field=field))

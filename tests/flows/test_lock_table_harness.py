@@ -1,4 +1,4 @@
-"""The lock table of tests/flow_harness.py is strict: its condition evaluator
+"""The lock table of tests/support/flow_harness.py is strict: its condition evaluator
 understands exactly the grammar the 15m flow uses and refuses the rest, so
 a changed condition fails the behaviour tests loudly instead of passing.
 """

@@ -149,12 +149,18 @@ def _read_before_assign(d: dict, rng: random.Random) -> str | None:
 
 @mutation("outer_variable_assigned", 3)
 def _outer_assigned(d: dict, rng: random.Random) -> str | None:
-    outer = sorted({k for s in d["States"].values() for k in (s.get("Assign") or {})})
-    inner = [t for t in all_states(d) if "/" in t[0] and t[1].get("Type") in ("Task", "Pass")]
-    if not outer or not inner:
+    # The start state assigns a name before everything else; an iteration or
+    # branch of a later Map / Parallel assigns it too. (A name the outer scope
+    # assigns only after the Map / Parallel is no conflict: AWS runs that.)
+    start = d["States"][d["StartAt"]]
+    if start.get("Type") not in ("Task", "Pass", "Wait", "Map", "Parallel") or "Next" not in start:
+        return None
+    inner = [t for t in all_states(d) if "/" in t[0] and t[0].split("/")[0] != d["StartAt"] and t[1].get("Type") in ("Task", "Pass")]
+    if not inner:
         return None
     path, state, _ = rng.choice(inner)
-    state.setdefault("Assign", {})[rng.choice(outer)] = 1
+    start.setdefault("Assign", {})["mutated_outer"] = 1
+    state.setdefault("Assign", {})["mutated_outer"] = 1
     return path
 
 

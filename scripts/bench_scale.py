@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Benchmark how the checks grow with the size of a definition.
+
+    python scripts/bench_scale.py [--sizes 5000,10000] [--runs N] [--big-mb 30]
+
+Issue 10's target: at about 10,000 states each measured tool takes at most
+2.3 times its time at about 5,000 states, and at most 400 MB of memory.
+The recorded baseline before this benchmark existed: validate took about
+3.5 times as long at 10k states as at 5k, and 1.1 GB at about 9k states
+(the variable check kept a set of names per state).
+
+The definitions are generated here, the same for every run: a JSONPath
+machine in blocks of about ten states, half of them JSONata states (a
+mixed machine, legal in AWS), each block assigning a variable and reading
+the ones before it, with a Task (Retry, Catch), a Choice loop, a Map of
+two states and, every fifth block, a Parallel of two branches. States are
+counted with the nested ones.
+
+Each measurement is a fresh process of this interpreter (peak memory is
+the child's maximum resident set, its interpreter included):
+
+  validate   ``validate(Path(file))``: reading the file, every check,
+             botocore's service models from the distilled cache
+  build      ``check_definition(definition, quotas=False, strict=True)``:
+             what the build runs on a rendered flow
+
+To measure another tool, add a function to MEASURES (e.g. the simulator:
+a child that runs the definition with its inputs).
+
+Then a file of ``--big-mb`` megabytes (the same blocks, many more of them)
+is validated once: it must get its DEFINITION_TOO_LARGE finding in seconds.
+
+Exit status: 0; 2 when a child fails; 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RATIO_TARGET = 2.3
+MEMORY_TARGET_MB = 400.0
+BASELINE = "before issue 10: validate 10k/5k = 3.5x, 1.1 GB at ~9k states"
+LAMBDA = "arn:aws:states:::lambda:invoke"
+
+# name -> the code a child runs, with FILE the definition's path; it prints
+# the seconds its work took (the interpreter's start-up left out).
+MEASURES: dict[str, str] = {
+    "validate": (
+        "import time, pathlib; from ndr_workflows.validate import validate\n"
+        "t = time.perf_counter(); found = validate(pathlib.Path(FILE)); t = time.perf_counter() - t\n"
+        "print(t, len(found))"
+    ),
+    "build": (
+        "import json, time; from ndr_workflows.validate import check_definition\n"
+        "d = json.load(open(FILE)); t = time.perf_counter(); found = check_definition(d, quotas=False, strict=True); t = time.perf_counter() - t\n"
+        "print(t, len(found))"
+    ),
+}
+
+
+def _jsonata_block(k: int) -> dict[str, Any]:
+    prev = f"v{k - 1}" if k else "v0"
+    nxt = f"P{k + 1}"
+    inner = {
+        "StartAt": f"I{k}",
+        "States": {
+            f"I{k}": {"Type": "Pass", "QueryLanguage": "JSONata", "Assign": {f"local{k}": "{% $states.input * 2 %}"}, "Next": f"J{k}"},
+            f"J{k}": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": f"{{% $local{k} + $v0 %}}", "End": True},
+        },
+    }
+    states: dict[str, Any] = {
+        f"P{k}": {"Type": "Pass", "QueryLanguage": "JSONata", "Assign": {f"v{k}": f"{{% $states.input.n + ${prev} %}}", "seen": True}, "Next": f"T{k}"},
+        f"T{k}": {
+            "Type": "Task", "QueryLanguage": "JSONata", "Resource": LAMBDA, "TimeoutSeconds": 60,
+            "Arguments": {"FunctionName": "worker", "Payload": {"block": k, "value": f"{{% $v{k} %}}", "id": "{% $states.context.Execution.Id %}"}},
+            "Output": "{% $states.result.Payload %}", "Assign": {f"r{k}": "{% $states.result.StatusCode %}"},
+            "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "MaxAttempts": 3, "BackoffRate": 2}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Output": "{% $states.errorOutput %}", "Next": f"H{k}"}], "Next": f"C{k}",
+        },
+        f"H{k}": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $states.input %}", "Next": f"M{k}"},
+        f"C{k}": {
+            "Type": "Choice", "QueryLanguage": "JSONata",
+            "Choices": [{"Condition": f"{{% $r{k} = 200 %}}", "Next": f"M{k}"}, {"Condition": f"{{% $r{k} = 429 %}}", "Next": f"W{k}"}], "Default": f"M{k}",
+        },
+        f"W{k}": {"Type": "Wait", "QueryLanguage": "JSONata", "Seconds": "{% 1 + 1 %}", "Next": f"T{k}"},
+        f"M{k}": {"Type": "Map", "QueryLanguage": "JSONata", "Items": "{% [1, 2, 3] %}", "ItemProcessor": inner, "Output": "{% $states.input %}", "Next": nxt},
+    }
+    return states
+
+
+def _jsonpath_block(k: int) -> dict[str, Any]:
+    nxt = f"P{k + 1}"
+    inner = {"StartAt": f"I{k}", "States": {f"I{k}": {"Type": "Pass", "Parameters": {"item.$": "$", "index.$": "$$.Map.Item.Index"}, "Next": f"J{k}"}, f"J{k}": {"Type": "Succeed"}}}
+    return {
+        f"P{k}": {"Type": "Pass", "Assign": {f"v{k}.$": "$.n", "seen": True}, "Parameters": {"n.$": "States.MathAdd($.n, 1)", "prev.$": f"$v{k - 1}"}, "Next": f"T{k}"},
+        f"T{k}": {
+            "Type": "Task", "Resource": LAMBDA, "TimeoutSeconds": 60,
+            "Parameters": {"FunctionName": "worker", "Payload": {"block": k, "input.$": "$", "label.$": "States.Format('block {}', $.n)"}},
+            "ResultSelector": {"code.$": "$.StatusCode", "body.$": "$.Payload"}, "ResultPath": "$.result",
+            "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "MaxAttempts": 3, "BackoffRate": 2}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": f"H{k}"}], "Next": f"C{k}",
+        },
+        f"H{k}": {"Type": "Pass", "Next": f"M{k}"},
+        f"C{k}": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.result.code", "NumericEquals": 200, "Next": f"M{k}"},
+                {"And": [{"Variable": "$.result.code", "NumericEquals": 429}, {"Variable": "$.n", "IsPresent": True}], "Next": f"W{k}"},
+            ],
+            "Default": f"M{k}",
+        },
+        f"W{k}": {"Type": "Wait", "SecondsPath": "$.n", "Next": f"T{k}"},
+        f"M{k}": {"Type": "Map", "ItemsPath": "$.result.body.items", "MaxConcurrency": 4, "ItemProcessor": inner, "ResultPath": "$.mapped", "Next": nxt},
+    }
+
+
+def _parallel(k: int) -> dict[str, Any]:
+    branch = {"StartAt": f"B{k}a", "States": {f"B{k}a": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": f"{{% $v{k - 1} %}}", "End": True}}}
+    other = {"StartAt": f"B{k}b", "States": {f"B{k}b": {"Type": "Pass", "Result": {"k": k}, "End": True}}}
+    return {f"P{k}": {"Type": "Parallel", "Branches": [branch, other], "Assign": {f"v{k}.$": "$[1].k"}, "ResultPath": "$.both", "Next": f"P{k + 1}"}}
+
+
+def definition(states: int) -> dict[str, Any]:
+    """A mixed machine of about ``states`` states (nested ones counted)."""
+    body: dict[str, Any] = {"P0": {"Type": "Pass", "Assign": {"v0": 1}, "Result": {"n": 1}, "Next": "P1"}}
+    k, count = 1, 1
+    while count < states:
+        block = _parallel(k) if k % 5 == 0 else _jsonata_block(k) if k % 2 else _jsonpath_block(k)
+        body.update(block)
+        count += _count(block)
+        k += 1
+    body[f"P{k}"] = {"Type": "Succeed"}
+    return {"Comment": f"bench_scale: {k} blocks", "StartAt": "P0", "States": body}
+
+
+def _count(states: dict[str, Any]) -> int:
+    total = 0
+    for state in states.values():
+        total += 1
+        for graph in ([state["ItemProcessor"]] if "ItemProcessor" in state else []) + state.get("Branches", []):
+            total += _count(graph["States"])
+    return total
+
+
+def run_child(measure: str, file: Path, env: dict[str, str]) -> tuple[float, float]:
+    """(seconds of work, peak resident MB) of one fresh process."""
+    code = f"FILE = {str(file)!r}\n" + MEASURES[measure] + "\nimport resource, sys; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{measure} on {file.name} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
+    seconds = float(proc.stdout.split()[0])
+    peak_kb = int(proc.stderr.strip().splitlines()[-1])
+    return seconds, peak_kb / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--sizes", default="5000,10000", help="numbers of states, comma-separated (default 5000,10000)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each measurement; the median is reported (default 5)")
+    parser.add_argument("--big-mb", type=float, default=30.0, help="size of the oversized file in MB (0: skip it)")
+    parser.add_argument("--measure", action="append", choices=sorted(MEASURES), help="what to measure (default: all)")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    measures = args.measure or sorted(MEASURES)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
+    print(f"python: {sys.executable} ({sys.version.split()[0]}); {os.cpu_count()} CPU(s); {args.runs} run(s) each, median")
+    print(f"baseline: {BASELINE}")
+    missed = False
+    with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NDR_WORKFLOWS_")}
+        env["NDR_WORKFLOWS_CACHE_DIR"] = str(Path(tmp) / "cache")
+        files = {}
+        for size in sizes:
+            d = definition(size)
+            files[size] = Path(tmp) / f"scale_{size}.json"
+            files[size].write_text(json.dumps(d, indent=2), encoding="utf-8")
+            print(f"definition of {size} states: {_count(d['States'])} states, {files[size].stat().st_size / 1e6:.1f} MB")
+        try:
+            run_child("validate", files[sizes[-1]], env)  # fill the service models' cache
+            print(f"\n{'measure':10}{'states':>8}{'seconds':>10}{'peak MB':>10}{'ratio':>8}")
+            for measure in measures:
+                # The sizes interleaved, run after run: a drift in the machine's load hits all alike.
+                runs: dict[int, list[tuple[float, float]]] = {size: [] for size in sizes}
+                for _ in range(args.runs):
+                    for size in sizes:
+                        runs[size].append(run_child(measure, files[size], env))
+                first = None
+                for size in sizes:
+                    seconds = statistics.median(r[0] for r in runs[size])
+                    peak = max(r[1] for r in runs[size])
+                    ratio = "" if first is None else f"{seconds / first:.2f}x"
+                    first = first or seconds
+                    print(f"{measure:10}{size:>8}{seconds:>10.2f}{peak:>10.0f}{ratio:>8}")
+                    if peak > MEMORY_TARGET_MB:
+                        missed = True
+                if len(sizes) > 1 and first and seconds / first > RATIO_TARGET * (sizes[-1] / sizes[0]) / 2:
+                    missed = True
+            if args.big_mb > 0:
+                big = Path(tmp) / "big.json"
+                compact = len(json.dumps(definition(sizes[-1]), separators=(",", ":")))
+                states = int(sizes[-1] * args.big_mb * 1e6 / compact)
+                big.write_text(json.dumps(definition(states), separators=(",", ":")), encoding="utf-8")
+                code = ("import time, pathlib; from ndr_workflows.validate import validate\n"
+                        "t = time.perf_counter(); found = validate(pathlib.Path(FILE)); t = time.perf_counter() - t\n"
+                        "print(t, sum(f.code == 'DEFINITION_TOO_LARGE' for f in found))")
+                MEASURES["_big"] = code
+                seconds, peak = run_child("_big", big, env)
+                print(f"\n{big.stat().st_size / 1e6:.1f} MB file ({states} states): validate {seconds:.1f} s, peak {peak:.0f} MB")
+        except RuntimeError as exc:
+            print(f"ERROR: {exc}", file=sys.stderr)
+            return 2
+    print(f"\ntargets: 10k/5k time ratio <= {RATIO_TARGET}, peak memory <= {MEMORY_TARGET_MB:.0f} MB: {'MISSED' if missed else 'met'}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
