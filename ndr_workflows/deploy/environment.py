@@ -8,7 +8,10 @@ reported at once, so a broken file is fixed in one round trip; nothing
 talks to AWS before the file is known to be usable.
 
 JSON always works; ``.yaml`` / ``.yml`` files need PyYAML (an optional
-import: ``pip install pyyaml``).
+import: ``pip install pyyaml``). Both are read by the package's one hardened
+reader (:func:`ndr_workflows.asl.reader.read_data`): a duplicate key, a
+5,000-digit number, NaN, deep nesting, YAML aliases or bytes that are not
+UTF-8 give one message naming the file, never a traceback.
 """
 
 from __future__ import annotations
@@ -144,32 +147,23 @@ def load_environment(source: str | Path | Mapping[str, Any], flow_names: Iterabl
     """
     if not isinstance(source, (str, Path)):
         return parse_environment(source, "environment", flow_names)
+    from ..asl.reader import UnusableInput, read_data
+
     path = Path(source)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise EnvFileError(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError:
-        raise EnvFileError(str(path), ["the file is not UTF-8 text"]) from None
-    return parse_environment(_parse_text(text, path), str(path), flow_names)
+        data = read_data(path, str(path))
+    except UnusableInput as exc:
+        raise EnvFileError(str(path), [_without_source(str(exc), str(path))]) from None
+    return parse_environment(data, str(path), flow_names)
 
 
-def _parse_text(text: str, path: Path) -> Any:
-    if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            import yaml
-        except ImportError:
-            raise EnvFileError(str(path), ["YAML environment files need PyYAML: pip install pyyaml (or use JSON)"]) from None
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise EnvFileError(str(path), [f"not valid YAML: {exc}".replace("\n", " ")]) from None
-    import json
-
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise EnvFileError(str(path), [f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]) from None
+def _without_source(message: str, source: str) -> str:
+    """The reader's message less its leading ``SOURCE: `` (EnvFileError names the file)."""
+    if message.startswith(source + ": "):
+        return message[len(source) + 2:]
+    if message.startswith(source + "."):  # a JSON-data check's path: SOURCE.field: ...
+        return message[len(source) + 1:]
+    return message
 
 
 def parse_environment(data: Any, source: str = "environment", flow_names: Iterable[str] = ()) -> Environment:
