@@ -6,7 +6,8 @@ PyYAML is optional (``pip install pyyaml``) and imported only here. Its
 nodes for any code that walks the result), nesting deep enough for a
 RecursionError, integers Python will not convert. The loader below refuses
 each of them with one message; values JSON cannot hold (dates, NaN) are
-refused afterwards by the reader's JSON-data check.
+refused afterwards by the reader's JSON-data check. (The reader imports
+this module, never the other way round.)
 """
 
 from __future__ import annotations
@@ -15,17 +16,21 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
-__all__ = ["load_yaml"]
+__all__ = ["load_yaml", "YamlUnusable"]
 
 
-def load_yaml(text: str, source: str) -> Any:
-    """The YAML document in ``text`` as plain data, or UnusableInput."""
-    from .reader import MAX_DEPTH, MAX_INT_DIGITS, UnusableInput
+class YamlUnusable(ValueError):
+    """The text cannot be used; the message says why (without the source)."""
 
+
+def load_yaml(text: str, max_depth: int, max_int_digits: int) -> Any:
+    """The YAML document in ``text`` as plain data, or YamlUnusable (the
+    reader, which imports this module, adds the file's name)."""
+    MAX_DEPTH, MAX_INT_DIGITS = max_depth, max_int_digits  # noqa: N806 - the reader's limits
     try:
         import yaml
     except ImportError:
-        raise UnusableInput(f"{source}: YAML files need PyYAML: pip install pyyaml (or use JSON)") from None
+        raise YamlUnusable("YAML files need PyYAML: pip install pyyaml (or use JSON)") from None
 
     class Refused(Exception):
         pass
@@ -67,13 +72,13 @@ def load_yaml(text: str, source: str) -> Any:
     try:
         documents = list(yaml.load_all(text, Loader=Loader))  # noqa: S506 - a SafeLoader subclass
     except Refused as exc:
-        raise UnusableInput(f"{source}: not usable YAML: {exc}") from None
+        raise YamlUnusable(f"not usable YAML: {exc}") from None
     except yaml.YAMLError as exc:
-        raise UnusableInput(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from None
+        raise YamlUnusable(f"not valid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
-        raise UnusableInput(f"{source}: not usable YAML: nested too deeply (at most {MAX_DEPTH} levels)") from None
+        raise YamlUnusable(f"not usable YAML: nested too deeply (at most {MAX_DEPTH} levels)") from None
     except ValueError as exc:  # a constructor's own refusal (e.g. a malformed number or date)
-        raise UnusableInput(f"{source}: not usable YAML: {exc}") from None
+        raise YamlUnusable(f"not usable YAML: {exc}") from None
     if len(documents) != 1:
-        raise UnusableInput(f"{source}: holds {len(documents)} YAML documents; one is expected")
+        raise YamlUnusable(f"holds {len(documents)} YAML documents; one is expected")
     return documents[0]

@@ -300,9 +300,12 @@ def read_data(value: str | bytes | os.PathLike[str], source: str | None = None, 
     if not text.strip():
         raise UnusableInput(f"{source}: empty")
     if yaml:
-        from ._yaml import load_yaml
+        from ._yaml import YamlUnusable, load_yaml
 
-        data = load_yaml(text, source)
+        try:
+            data = load_yaml(text, MAX_DEPTH, MAX_INT_DIGITS)
+        except YamlUnusable as exc:
+            raise UnusableInput(f"{source}: {exc}") from None
         check_json_data(data, source)
         return data
     duplicates: list[tuple[dict[str, Any], str]] = []

@@ -180,15 +180,18 @@ def _write_files(env: Any, flows: list[str] | None, policy_dir: str | None, temp
     from ..deploy.environment import EnvFileError
     from ..deploy.iam import PolicyError, policy_for
     from ..deploy.plan import FlowError, read_definitions
-    from ..deploy.substitution import substitution_problems
+    from ..deploy.substitution import substitution_problems, value_report
     from .definitions import flow_definitions, known_placeholders
 
     outputs: list[tuple[Path, str]] = []
     definitions = read_definitions(flow_definitions(flows))
     known = known_placeholders()
-    problems = substitution_problems(env, {n: d for n, d in definitions.items() if isinstance(d, dict)}, known)
+    readable = {n: d for n, d in definitions.items() if isinstance(d, dict)}
+    problems = substitution_problems(env, readable, known)
     if problems:
         raise EnvFileError(env.source, problems)
+    for warning in value_report(env, readable).warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     try:
         if policy_dir is not None:
             for name, definition in definitions.items():

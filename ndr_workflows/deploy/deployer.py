@@ -168,6 +168,10 @@ def deploy(
             raise ValueError(problem)
     say = echo or (lambda _line: None)
     prepared = prepare(env, selected, known_placeholders)
+    from .substitution import value_report
+
+    for warning in value_report(env, selected).warnings:  # opt-ins the environment file uses
+        say(f"warning: {warning}")
     if all(not p.ok for p in prepared):
         return [_failed(p) for p in prepared]
     from botocore import exceptions as bce

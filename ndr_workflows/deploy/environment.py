@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Environment", "Logging", "EnvFileError", "load_environment", "parse_environment", "check_name", "check_alias"]
 
 # The documented shape of an environment file (also shown in error messages).
-FIELDS = ("region", "role_arn", "state_machine_name_prefix", "tags", "substitutions", "logging", "tracing")
+FIELDS = ("region", "role_arn", "state_machine_name_prefix", "tags", "substitutions", "allow", "logging", "tracing")
 LOGGING_FIELDS = ("level", "include_execution_data", "log_group_arn")
 LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
 
@@ -88,6 +88,10 @@ class Environment:
     logging: Logging | None = None
     tracing: bool = False
     source: str = "environment"
+    #: Per substitution key, what its value may do beyond a plain AWS name
+    #: (``wildcard``, ``expression``, ``other-account``, ``other-region``):
+    #: the file's ``"allow"``. Each use is warned about and named in the IAM Sids.
+    allow: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def partition(self) -> str:
@@ -197,6 +201,9 @@ def parse_environment(data: Any, source: str = "environment", flow_names: Iterab
             problems.append(f"tags: key {key!r} uses the reserved prefix 'aws:'")
         if len(value) > 256:
             problems.append(f"tags.{key}: the value must be at most 256 characters")
+        bad = sorted({c for c in key + value if not (c.isalnum() or c.isspace() and c.isprintable() or c in "_.:/=+-@")})
+        if bad:
+            problems.append(f"tags.{key}: holds {', '.join(repr(c) for c in bad)}; tags take letters, digits, spaces and _ . : / = + - @")
     if len(tags) > 50:
         problems.append(f"tags: {len(tags)} tags; a state machine takes at most 50")
 
@@ -209,6 +216,7 @@ def parse_environment(data: Any, source: str = "environment", flow_names: Iterab
         elif "${" in value:
             problems.append(f"substitutions.{key}: the value {value!r} holds a '${{' placeholder itself")
 
+    allow = _allow(data.get("allow", {}), substitutions, problems)
     logging = _logging(data.get("logging"), problems) if "logging" in data else None
     tracing = data.get("tracing", False)
     if not isinstance(tracing, bool):
@@ -221,7 +229,28 @@ def parse_environment(data: Any, source: str = "environment", flow_names: Iterab
         keys = {str(k): v if isinstance(v, str) else "" for k, v in raw.items()} if isinstance(raw, dict) else None
         raise EnvFileError(source, problems, keys)
     assert region is not None and role_arn is not None
-    return Environment(region, role_arn, prefix, tags, substitutions, logging, tracing, source)
+    return Environment(region, role_arn, prefix, tags, substitutions, logging, tracing, source, allow)
+
+
+def _allow(value: Any, substitutions: dict[str, str], problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """``"allow": {"KEY": ["wildcard", ...]}``: opt-ins per substitution key."""
+    from .naming import ALLOW_WORDS
+
+    if not isinstance(value, dict):
+        problems.append(f'allow: must be an object of lists, like {{"LockTableName": ["wildcard"]}}, not {_kind(value)}')
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for key, words in value.items():
+        if key not in substitutions:
+            problems.append(f"allow: {key!r} is not a key of substitutions{_suggest(key, tuple(substitutions))}")
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            problems.append(f"allow.{key}: must be a list of {', '.join(ALLOW_WORDS)}, not {_kind(words)}")
+            continue
+        for word in words:
+            if word not in ALLOW_WORDS:
+                problems.append(f"allow.{key}: unknown opt-in {word!r}{_suggest(word, ALLOW_WORDS)}; the opt-ins are: {', '.join(ALLOW_WORDS)}")
+        out[str(key)] = tuple(dict.fromkeys(w for w in words if w in ALLOW_WORDS))
+    return out
 
 
 def _logging(value: Any, problems: list[str]) -> Logging | None:
