@@ -38,8 +38,10 @@ Every flow's line says: created / updated (what changed) / unchanged, and
 its ARN. --dry-run prints per flow "new" or a unified diff against what is
 deployed and writes nothing. --iam-policy DIR writes DIR/<NAME>.policy.json
 (the least-privilege role policy of each flow); --cloudformation FILE writes
-a template with each state machine and its role. Those two options write
-files only: nothing is deployed.
+a template with each state machine and its role (with --parameterised: one
+template for every environment, the name prefix and each placeholder a
+stack parameter with an AllowedPattern). Those options write files only:
+nothing is deployed.
 """
 
 
@@ -61,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--check-pipelines", action="store_true", help="also check each pipeline start's parameters against the SageMaker pipeline's definition (describe_pipeline)")
     p.add_argument("--iam-policy", metavar="DIR", help="write each flow's least-privilege IAM policy to DIR/<NAME>.policy.json; no deploy")
     p.add_argument("--cloudformation", metavar="FILE", help="write a CloudFormation template (JSON) to FILE; no deploy")
+    p.add_argument(
+        "--parameterised",
+        action="store_true",
+        help="with --cloudformation: one template for every environment, the name prefix and each placeholder a stack Parameter with an AllowedPattern",
+    )
     return p
 
 
@@ -131,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.alias is not None and not args.publish:
         parser.error("--alias needs --publish (an alias points at a published version)")
+    if args.parameterised and args.cloudformation is None:
+        parser.error("--parameterised needs --cloudformation FILE (it is a form of the template)")
     writing = args.iam_policy is not None or args.cloudformation is not None
     if writing and (args.dry_run or args.publish or args.endpoint_url is not None or args.check_pipelines):
         parser.error("--iam-policy/--cloudformation only write files; they do not combine with --dry-run, --publish, --endpoint-url or --check-pipelines")
@@ -139,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         env = load_env(args.env, args.flow)
         if writing:
-            return _write_files(env, args.flow, args.iam_policy, args.cloudformation)
+            return _write_files(env, args.flow, args.iam_policy, args.cloudformation, args.parameterised)
         return _deploy(env, args)
     except EnvFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -173,7 +182,7 @@ def _deploy(env: Any, args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
-def _write_files(env: Any, flows: list[str] | None, policy_dir: str | None, template_file: str | None) -> int:
+def _write_files(env: Any, flows: list[str] | None, policy_dir: str | None, template_file: str | None, parameterised: bool = False) -> int:
     from pathlib import Path
 
     from ..asl.reader import dumps
@@ -200,9 +209,15 @@ def _write_files(env: Any, flows: list[str] | None, policy_dir: str | None, temp
                 outputs.append((Path(policy_dir) / f"{name}.policy.json", dumps(policy_for(definition, env))))
         if template_file is not None:
             from ..deploy.cloudformation import cloudformation_template
+            from ..deploy.cloudformation_parameters import parameterised_template
 
-            outputs.append((Path(template_file), dumps(cloudformation_template(env, definitions, known_placeholders=known))))
-    except (PolicyError, FlowError) as exc:
+            make = parameterised_template if parameterised else cloudformation_template
+            outputs.append((Path(template_file), dumps(make(env, definitions, known_placeholders=known))))
+            if parameterised and env.allow:
+                print(f"warning: the parameterised template does not apply the opt-ins of {env.source} (allow: {', '.join(sorted(env.allow))}): its parameters take plain names only", file=sys.stderr)
+    except EnvFileError:
+        raise  # exit 2: the environment file
+    except (PolicyError, FlowError, ValueError) as exc:  # ValueError: a placeholder used as two kinds
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return _write_all(outputs)
