@@ -30,12 +30,17 @@ exit codes:
      contract), AWS refused a call (publishing a version or moving the
      alias included: the line then says the machine was created/updated
      and that publishing failed), or AWS could not be used
-     (no credentials, endpoint unreachable); a policy could not be derived
+     (no credentials, endpoint unreachable); a policy could not be derived;
+     the run stopped early (the flows after it are "not attempted")
   2  unusable arguments or environment file: unreadable, invalid fields,
      missing or unknown substitutions (then nothing is deployed)
 
 Every flow's line says: created / updated (what changed) / unchanged, and
-its ARN. --dry-run prints per flow "new" or a unified diff against what is
+its ARN; or failed at OPERATION (AWS's error code and message, and what that
+flow's earlier calls had already changed, e.g. a new definition whose tags
+failed); or not attempted. When the run stops early (the endpoint stops
+answering) the last lines, on stderr, say where it stopped, what it had
+created or updated by then, and what it never reached; a re-run converges. --dry-run prints per flow "new" or a unified diff against what is
 deployed and writes nothing. --iam-policy DIR writes DIR/<NAME>.policy.json
 (the least-privilege role policy of each flow); --cloudformation FILE writes
 a template with each state machine and its role (with --parameterised: one
@@ -175,10 +180,16 @@ def _deploy(env: Any, args: argparse.Namespace) -> int:
             print("  " + f"{finding.severity}: {finding}".replace("\n", "\n  "))
         if args.dry_run and result.diff:
             print("  " + result.diff.rstrip("\n").replace("\n", "\n  "))
-    order = ("created", "updated", "unchanged", "would create", "would update", "failed")
+    from ..deploy.report import ACTIONS, stop_report
+
     unpublished = sum(1 for r in results if r.publish_error)
-    tally = [f"{counts[a]} {a}" for a in order if a in counts] + ([f"{unpublished} not published"] if unpublished else [])
+    tally = [f"{counts[a]} {a}" for a in ACTIONS if a in counts] + ([f"{unpublished} not published"] if unpublished else [])
     print(", ".join(tally) + (" (dry run: nothing written)" if args.dry_run else ""))
+    stopped = stop_report(results)
+    if stopped:
+        print(f"error: {stopped[0]}", file=sys.stderr)
+        for line in stopped[1:]:
+            print(f"  {line}", file=sys.stderr)
     return 0 if all(r.ok for r in results) else 1
 
 
