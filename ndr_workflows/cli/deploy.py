@@ -33,7 +33,11 @@ exit codes:
      (no credentials, endpoint unreachable); a policy could not be derived;
      the run stopped early (the flows after it are "not attempted")
   2  unusable arguments or environment file: unreadable, invalid fields,
-     missing or unknown substitutions (then nothing is deployed)
+     missing or unknown substitutions, a value that does not fit what it
+     names where the flows use it (a table, pipeline, function, event bus,
+     S3 URI: a wildcard, a {% %} expression, another account or region,
+     '"', '\\' or a control character, unless the file's "allow" opts in
+     for that key) -- then nothing is deployed or written
 
 Every flow's line says: created / updated (what changed) / unchanged, and
 its ARN; or failed at OPERATION (AWS's error code and message, and what that
