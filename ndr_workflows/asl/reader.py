@@ -232,7 +232,9 @@ def _check_parsed(value: Any, source: str) -> None:
 def check_json_data(value: Any, where: str = "definition") -> None:
     """Raise UnusableInput unless ``value`` is JSON data (a Python dict
     handed to validate(): string keys, JSON scalars, no NaN) within the
-    reader's limits (depth, integer size, Unicode text)."""
+    reader's limits (depth, integer size). Unpaired surrogates are left to
+    the parts that write text (the diagrams show them as U+FFFD); in a
+    file they are refused (:func:`parse_text`)."""
     todo = [(value, where, 1)]
     while todo:
         item, at, depth = todo.pop()
@@ -242,8 +244,6 @@ def check_json_data(value: Any, where: str = "definition") -> None:
             for k, v in item.items():
                 if not isinstance(k, str):
                     raise UnusableInput(f"{at}: key {k!r} is not a string, so this is not JSON data")
-                if _SURROGATE.search(k):
-                    raise UnusableInput(f"{at}: the key {k!r} holds an unpaired surrogate (not Unicode text)")
                 todo.append((v, f"{at}.{k}", depth + 1))
         elif isinstance(item, (list, tuple)):
             todo.extend((v, f"{at}[{i}]", depth + 1) for i, v in enumerate(item))
@@ -253,8 +253,6 @@ def check_json_data(value: Any, where: str = "definition") -> None:
             continue
         elif isinstance(item, int) and abs(item) >= _INT_LIMIT:
             raise UnusableInput(f"{at}: an integer of more than {MAX_INT_DIGITS} digits")
-        elif isinstance(item, str) and _SURROGATE.search(item):
-            raise UnusableInput(f"{at}: the string holds an unpaired surrogate (not Unicode text)")
         elif not isinstance(item, (str, int, float)):
             raise UnusableInput(f"{at}: {type(item).__name__} is not a JSON value")
 

@@ -30,7 +30,7 @@ WILDCARDS = "*?"
 # What CloudFormation's plain-text substitution cannot carry into a JSON
 # string (it would end the string or start an escape): refused everywhere.
 JSON_UNSAFE = '"\\'
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")  # and unpaired surrogates (no UTF-8)
 ARN = re.compile(r"arn:(?P<partition>[^:]*):(?P<service>[^:]*):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.*)", re.S)
 
 # botocore's (service, operation, member path) of the argument each kind is
@@ -72,7 +72,8 @@ def check_value(value: str, allowed: frozenset[str] | set[str]) -> tuple[list[st
     control = sorted(set(CONTROL.findall(value)))
     if control:
         shown = ", ".join(_codepoint(c) for c in control)
-        problems.append(f"holds a control character ({shown}); no AWS name does")
+        what = "an unpaired surrogate (not Unicode text)" if all("\ud800" <= c <= "\udfff" for c in control) else "a control character"
+        problems.append(f"holds {what} ({shown}); no AWS name does")
     unsafe = sorted({c for c in value if c in JSON_UNSAFE})
     if unsafe:
         shown = " and ".join(repr(c) for c in unsafe)
@@ -319,6 +320,8 @@ def _botocore_problems(kind: str, text: str) -> list[str]:
 
 
 def _others(name: str, allowed: re.Pattern[str]) -> str:
+    """The characters of ``name`` that ``allowed`` (a name pattern of at
+    least 3 characters) refuses, as a message tail."""
     bad = sorted({c for c in name if not allowed.fullmatch(c * 3)})
     return f"; not allowed: {', '.join(repr(c) for c in bad)}" if bad else ""
 
