@@ -157,7 +157,10 @@ def deploy(
             if error.fatal:  # no later call can succeed: say what this run never reached
                 results.append(result)
                 reason = f"the run stopped at {item.name}: {error}"
-                results += [DeployResult(p.name, p.machine_name, "not attempted", existing.get(p.machine_name), error=reason) for p in prepared[index + 1 :]]
+                results += [
+                    DeployResult(p.name, p.machine_name, "not attempted", existing.get(p.machine_name), error=reason) if p.ok else _failed(p)  # refused locally all the same
+                    for p in prepared[index + 1 :]
+                ]
                 return results
         results.append(result)
     return results
