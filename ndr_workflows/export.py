@@ -9,9 +9,12 @@ five flows), and beside it ``DIR/<NAME>.md``: a title line and the flow as a
 Mermaid diagram (GitHub renders it; see ``ndr_workflows.diagram``). Every
 selected flow is built and checked first (structure, fields, JSONata
 syntax, variables); if any has a problem, all problems are
-printed and *nothing* is written. Each file is written atomically (a
-temporary file in the same directory, then a rename), and only when its
-bytes change.
+printed and *nothing* is written. The set is replaced as a whole
+(:func:`ndr_workflows.asl.files.replace_directory`): the new files are
+written into a sibling directory which is then swapped with DIR in one
+system call, so a reader -- or a kill at any moment -- sees the old set or
+the new one, never a mix; temporary files of earlier killed runs are
+removed. Nothing is written when every file's bytes are unchanged.
 
 ``--check`` writes nothing: it names every file (``.json`` and ``.md``) that
 is missing or differs from what the code generates and exits 1, or exits 0
@@ -171,19 +174,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_PROBLEMS
         print(f"{len(outputs)} file(s) match the code")
         return EXIT_OK
-    try:
-        os.makedirs(out, exist_ok=True)
-        for path, data in outputs.items():
-            if _read(path) == data:
-                print(f"{path}: unchanged")
-            else:
-                from .asl.files import write_atomically  # only when something changes
+    changed = {path: data for path, data in outputs.items() if _read(path) != data}
+    from .asl.files import remove_leftovers, replace_directory
 
-                write_atomically(path, data)
-                print(f"{path}: written")
+    try:
+        if changed:
+            os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+            replace_directory(out, {os.path.basename(path): data for path, data in changed.items()})
+        else:
+            remove_leftovers(out)  # what killed runs left, even when nothing changes
     except OSError as exc:
-        print(f"error: cannot write to {out}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: cannot write to {out}: {exc.strerror or exc}; nothing was changed", file=sys.stderr)
         return EXIT_USAGE
+    for path in outputs:
+        print(f"{path}: {'written' if path in changed else 'unchanged'}")
     return EXIT_OK
 
 

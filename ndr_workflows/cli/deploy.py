@@ -30,16 +30,27 @@ exit codes:
      contract), AWS refused a call (publishing a version or moving the
      alias included: the line then says the machine was created/updated
      and that publishing failed), or AWS could not be used
-     (no credentials, endpoint unreachable); a policy could not be derived
+     (no credentials, endpoint unreachable); a policy could not be derived;
+     the run stopped early (the flows after it are "not attempted")
   2  unusable arguments or environment file: unreadable, invalid fields,
-     missing or unknown substitutions (then nothing is deployed)
+     missing or unknown substitutions, a value that does not fit what it
+     names where the flows use it (a table, pipeline, function, event bus,
+     S3 URI: a wildcard, a {% %} expression, another account or region,
+     '"', '\\' or a control character, unless the file's "allow" opts in
+     for that key) -- then nothing is deployed or written
 
 Every flow's line says: created / updated (what changed) / unchanged, and
-its ARN. --dry-run prints per flow "new" or a unified diff against what is
+its ARN; or failed at OPERATION (AWS's error code and message, and what that
+flow's earlier calls had already changed, e.g. a new definition whose tags
+failed); or not attempted. When the run stops early (the endpoint stops
+answering) the last lines, on stderr, say where it stopped, what it had
+created or updated by then, and what it never reached; a re-run converges. --dry-run prints per flow "new" or a unified diff against what is
 deployed and writes nothing. --iam-policy DIR writes DIR/<NAME>.policy.json
 (the least-privilege role policy of each flow); --cloudformation FILE writes
-a template with each state machine and its role. Those two options write
-files only: nothing is deployed.
+a template with each state machine and its role (with --parameterised: one
+template for every environment, the name prefix and each placeholder a
+stack parameter with an AllowedPattern). Those options write files only:
+nothing is deployed.
 """
 
 
@@ -61,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--check-pipelines", action="store_true", help="also check each pipeline start's parameters against the SageMaker pipeline's definition (describe_pipeline)")
     p.add_argument("--iam-policy", metavar="DIR", help="write each flow's least-privilege IAM policy to DIR/<NAME>.policy.json; no deploy")
     p.add_argument("--cloudformation", metavar="FILE", help="write a CloudFormation template (JSON) to FILE; no deploy")
+    p.add_argument(
+        "--parameterised",
+        action="store_true",
+        help="with --cloudformation: one template for every environment, the name prefix and each placeholder a stack Parameter with an AllowedPattern",
+    )
     return p
 
 
@@ -131,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.alias is not None and not args.publish:
         parser.error("--alias needs --publish (an alias points at a published version)")
+    if args.parameterised and args.cloudformation is None:
+        parser.error("--parameterised needs --cloudformation FILE (it is a form of the template)")
     writing = args.iam_policy is not None or args.cloudformation is not None
     if writing and (args.dry_run or args.publish or args.endpoint_url is not None or args.check_pipelines):
         parser.error("--iam-policy/--cloudformation only write files; they do not combine with --dry-run, --publish, --endpoint-url or --check-pipelines")
@@ -139,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         env = load_env(args.env, args.flow)
         if writing:
-            return _write_files(env, args.flow, args.iam_policy, args.cloudformation)
+            return _write_files(env, args.flow, args.iam_policy, args.cloudformation, args.parameterised)
         return _deploy(env, args)
     except EnvFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -166,29 +184,38 @@ def _deploy(env: Any, args: argparse.Namespace) -> int:
             print("  " + f"{finding.severity}: {finding}".replace("\n", "\n  "))
         if args.dry_run and result.diff:
             print("  " + result.diff.rstrip("\n").replace("\n", "\n  "))
-    order = ("created", "updated", "unchanged", "would create", "would update", "failed")
+    from ..deploy.report import ACTIONS, stop_report
+
     unpublished = sum(1 for r in results if r.publish_error)
-    tally = [f"{counts[a]} {a}" for a in order if a in counts] + ([f"{unpublished} not published"] if unpublished else [])
+    tally = [f"{counts[a]} {a}" for a in ACTIONS if a in counts] + ([f"{unpublished} not published"] if unpublished else [])
     print(", ".join(tally) + (" (dry run: nothing written)" if args.dry_run else ""))
+    stopped = stop_report(results)
+    if stopped:
+        print(f"error: {stopped[0]}", file=sys.stderr)
+        for line in stopped[1:]:
+            print(f"  {line}", file=sys.stderr)
     return 0 if all(r.ok for r in results) else 1
 
 
-def _write_files(env: Any, flows: list[str] | None, policy_dir: str | None, template_file: str | None) -> int:
+def _write_files(env: Any, flows: list[str] | None, policy_dir: str | None, template_file: str | None, parameterised: bool = False) -> int:
     from pathlib import Path
 
     from ..asl.reader import dumps
     from ..deploy.environment import EnvFileError
     from ..deploy.iam import PolicyError, policy_for
     from ..deploy.plan import FlowError, read_definitions
-    from ..deploy.substitution import substitution_problems
+    from ..deploy.substitution import substitution_problems, value_report
     from .definitions import flow_definitions, known_placeholders
 
     outputs: list[tuple[Path, str]] = []
     definitions = read_definitions(flow_definitions(flows))
     known = known_placeholders()
-    problems = substitution_problems(env, {n: d for n, d in definitions.items() if isinstance(d, dict)}, known)
+    readable = {n: d for n, d in definitions.items() if isinstance(d, dict)}
+    problems = substitution_problems(env, readable, known)
     if problems:
         raise EnvFileError(env.source, problems)
+    for warning in value_report(env, readable).warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     try:
         if policy_dir is not None:
             for name, definition in definitions.items():
@@ -197,9 +224,15 @@ def _write_files(env: Any, flows: list[str] | None, policy_dir: str | None, temp
                 outputs.append((Path(policy_dir) / f"{name}.policy.json", dumps(policy_for(definition, env))))
         if template_file is not None:
             from ..deploy.cloudformation import cloudformation_template
+            from ..deploy.cloudformation_parameters import parameterised_template
 
-            outputs.append((Path(template_file), dumps(cloudformation_template(env, definitions, known_placeholders=known))))
-    except (PolicyError, FlowError) as exc:
+            make = parameterised_template if parameterised else cloudformation_template
+            outputs.append((Path(template_file), dumps(make(env, definitions, known_placeholders=known))))
+            if parameterised and env.allow:
+                print(f"warning: the parameterised template does not apply the opt-ins of {env.source} (allow: {', '.join(sorted(env.allow))}): its parameters take plain names only", file=sys.stderr)
+    except EnvFileError:
+        raise  # exit 2: the environment file
+    except (PolicyError, FlowError, ValueError) as exc:  # ValueError: a placeholder used as two kinds
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return _write_all(outputs)

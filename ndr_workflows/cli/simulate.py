@@ -61,15 +61,16 @@ def _parser() -> Any:
 
 
 def _read_json(path: str, what: str) -> Any:
-    """A JSON file (``-``: stdin) read by the package's one reader: no NaN or
-    Infinity, a UTF-8 BOM allowed, nesting too deep for Python refused."""
-    from ..asl.reader import UnusableInput, parse_text, read_file
+    """A JSON file (``-``: stdin) read by the package's one hardened reader:
+    no NaN or Infinity, no duplicate key, a UTF-8 BOM allowed, nesting and
+    numbers within its limits."""
+    from ..asl.reader import UnusableInput, read_data
 
     try:
         if path == "-":
-            value, _ = parse_text(sys.stdin.buffer.read(), "stdin")
+            value = read_data(sys.stdin.buffer.read(), "stdin", yaml=False)
         else:
-            value, _, _ = read_file(path)
+            value = read_data(path, yaml=False)
     except UnusableInput as exc:
         raise SimulationError(f"the {what}: {exc}") from None
     return value

@@ -10,7 +10,10 @@ substitutes its values for the definitions' ``${Name}`` placeholders,
 validates, and creates or updates STANDARD state machines named
 prefix + NAME, writing only what changed (:mod:`.deployer`). The same
 environment gives each flow's least-privilege IAM policy (:mod:`.iam`) and
-a CloudFormation template (:mod:`.cloudformation`). The deploy takes
+a CloudFormation template (:mod:`.cloudformation`; one for every
+environment: :mod:`.cloudformation_parameters`). Substitution values are
+checked by what they name where the flows use them (:mod:`.kinds`,
+:mod:`.naming`); each flow's result says what was done (:mod:`.report`). The deploy takes
 definitions (or flows) by NAME; the command line,
 ``python -m ndr_workflows.deploy`` (:mod:`ndr_workflows.cli.deploy`),
 resolves the flow NAMEs and checks the environment against all five flows.
@@ -21,6 +24,7 @@ Importing this package does not import boto3; the AWS calls do.
 from __future__ import annotations
 
 from .cloudformation import cloudformation_template
+from .cloudformation_parameters import parameterised_template
 from .deployer import WRITE_OPERATIONS, DeployResult, deploy
 from .environment import Environment, EnvFileError, Logging, load_environment
 from .iam import PolicyError, policy_for
@@ -41,5 +45,6 @@ __all__ = [
     "policy_for",
     "PolicyError",
     "cloudformation_template",
+    "parameterised_template",
     "FlowError",
 ]

@@ -138,6 +138,9 @@ def describe_error(exc: BaseException, operation: str = "", endpoint_url: str | 
         return AwsError("no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", fatal=True)
     if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectTimeoutError)):
         return AwsError(f"cannot reach the Step Functions endpoint {getattr(exc, 'kwargs', {}).get('endpoint_url') or where}", fatal=True)
+    if isinstance(exc, bce.ConnectionClosedError):
+        url = getattr(exc, "kwargs", {}).get("endpoint_url") or where
+        return AwsError(f"the Step Functions endpoint {url} closed the connection before answering{f' {operation}' if operation else ''}", fatal=True)
     if isinstance(exc, bce.ReadTimeoutError):
         return AwsError(f"the Step Functions endpoint {where} did not answer in time", fatal=True)
     if isinstance(exc, bce.ClientError):

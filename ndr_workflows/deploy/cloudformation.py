@@ -9,13 +9,21 @@ replacing). Each machine gets its own role holding only that flow's
 least-privilege policy (:mod:`.iam`) — one role per flow, so no flow can
 touch another's resources. ARNs in the policies use the stack's own
 partition, region and account (``Fn::Sub``), so the template is portable.
+
+CloudFormation replaces ``${Name}`` in ``DefinitionString`` as plain text,
+so a value holding ``"`` or ``\\`` would change the deployed JSON. Such
+values are refused before (:mod:`.naming`), and every template is checked
+after it is made: the definition CloudFormation would deploy
+(:func:`cloudformation_substitute`, then ``json.loads``) must equal the one
+the direct deploy sends. :mod:`.cloudformation_parameters` makes the
+parameterised form (one template for every environment).
 """
 
 from __future__ import annotations
 
 from .iam import ArnContext, policy_for, trust_policy
 from .plan import FlowError, read_definitions
-from .substitution import placeholders, substitution_problems
+from .substitution import placeholders, substitute, substitution_problems
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .environment import Environment
 
-__all__ = ["cloudformation_template", "logical_id"]
+__all__ = ["cloudformation_template", "logical_id", "cloudformation_substitute", "check_substitution", "machine_properties"]
 
 STACK = ArnContext("${AWS::Partition}", "${AWS::Region}", "${AWS::AccountId}")
 
@@ -45,9 +53,79 @@ def _sub(value: Any) -> Any:
     return value
 
 
+def _ordered(machine: dict[str, Any]) -> dict[str, Any]:
+    order = ("StateMachineName", "StateMachineType", "DefinitionString", "DefinitionSubstitutions", "RoleArn", "LoggingConfiguration", "TracingConfiguration", "Tags")
+    return {k: machine[k] for k in sorted(machine, key=lambda k: order.index(k) if k in order else len(order))}
+
+
 def _context(**fields: str) -> dict[str, Any]:
     """Architecture notes for readers and tools (cfn-lint's informational I4010)."""
     return {"com.aws.cloudformation.Context": dict(fields)}
+
+
+def cloudformation_substitute(definition_string: str, substitutions: Mapping[str, str]) -> str:
+    """``definition_string`` with each ``${Name}`` of ``substitutions``
+    replaced as CloudFormation's ``DefinitionSubstitutions`` does it: as
+    plain text, nothing escaped; other ``${...}`` stay as they are."""
+    import re
+
+    return re.sub(r"\$\{([^}]*)\}", lambda m: substitutions.get(m.group(1), m.group(0)), definition_string)
+
+
+def check_substitution(name: str, definition_string: str, substitutions: Mapping[str, str], expected: Any, source: str) -> None:
+    """Raise EnvFileError unless CloudFormation's text substitution of
+    ``definition_string`` gives exactly ``expected`` (the direct deploy's
+    definition), naming the keys whose values change the JSON."""
+    import json
+
+    from .environment import EnvFileError
+
+    try:
+        deployed = json.loads(cloudformation_substitute(definition_string, substitutions))
+    except ValueError:
+        deployed = None
+    if deployed != expected:
+        keys = [k for k, v in substitutions.items() if json.dumps(v)[1:-1] != v]
+        shown = ", ".join(keys) or ", ".join(substitutions)
+        raise EnvFileError(source, [f"{name}: CloudFormation's text substitution of {shown} would change the definition's JSON: the template would deploy something else than the direct deploy"])
+
+
+def machine_properties(env: Environment, name: str, definition: dict[str, Any], logical: str) -> dict[str, Any]:
+    """A state machine's properties, less DefinitionSubstitutions (the
+    caller's: values or parameters)."""
+    from ..asl.reader import dumps
+
+    machine: dict[str, Any] = {
+        "StateMachineName": env.machine_name(name),
+        "StateMachineType": "STANDARD",
+        "DefinitionString": dumps(definition),
+        "RoleArn": {"Fn::GetAtt": [f"{logical}Role", "Arn"]},
+    }
+    if env.logging is not None:
+        logging: dict[str, Any] = {"Level": env.logging.level, "IncludeExecutionData": env.logging.include_execution_data}
+        if env.logging.log_group_arn:
+            logging["Destinations"] = [{"CloudWatchLogsLogGroup": {"LogGroupArn": env.logging.log_group_arn}}]
+        machine["LoggingConfiguration"] = logging
+    if env.tracing:
+        machine["TracingConfiguration"] = {"Enabled": True}
+    if env.tags:
+        machine["Tags"] = [{"Key": k, "Value": v} for k, v in env.tags.items()]
+    return machine
+
+
+def role_resource(env: Environment, name: str, policy: dict[str, Any], machine: str | None = None) -> dict[str, Any]:
+    """The flow's own role: trusted by Step Functions in this account only.
+    ``machine``: how to call the state machine (default: its name in ``env``)."""
+    machine = machine or env.machine_name(name)
+    role: dict[str, Any] = {
+        "AssumeRolePolicyDocument": _sub(trust_policy(STACK)),
+        "Description": f"Execution role of the {machine} state machine (least privilege, generated)",
+        "Policies": [{"PolicyName": f"{name}-least-privilege", "PolicyDocument": _sub(policy)}],
+    }
+    if env.tags:
+        role["Tags"] = [{"Key": k, "Value": v} for k, v in env.tags.items()]
+    why = f"Execution role of {machine}: only the calls its Task states make, on their resources"
+    return {"Type": "AWS::IAM::Role", "Metadata": _context(why=why), "Properties": role}
 
 
 def cloudformation_template(env: Environment, flows: Mapping[str, Any], *, known_placeholders: Iterable[str] | None = None) -> dict[str, Any]:
@@ -58,7 +136,6 @@ def cloudformation_template(env: Environment, flows: Mapping[str, Any], *, known
     :class:`PolicyError` when a flow's policy cannot be derived, and
     :class:`~.plan.FlowError` when a flow does not build.
     """
-    from ..asl.reader import dumps
     from .environment import EnvFileError
 
     definitions = read_definitions(flows)
@@ -68,38 +145,18 @@ def cloudformation_template(env: Environment, flows: Mapping[str, Any], *, known
     problems = substitution_problems(env, definitions, known_placeholders)
     if problems:
         raise EnvFileError(env.source, problems)
-    tags = [{"Key": k, "Value": v} for k, v in env.tags.items()]
     resources: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
     for name, definition in definitions.items():
         logical = logical_id(name)
-        role: dict[str, Any] = {
-            "AssumeRolePolicyDocument": _sub(trust_policy(STACK)),
-            "Description": f"Execution role of the {env.machine_name(name)} state machine (least privilege, generated)",
-            "Policies": [{"PolicyName": f"{name}-least-privilege", "PolicyDocument": _sub(policy_for(definition, env, context=STACK))}],
-        }
-        if tags:
-            role["Tags"] = tags
-        why = f"Execution role of {env.machine_name(name)}: only the calls its Task states make, on their resources"
-        resources[f"{logical}Role"] = {"Type": "AWS::IAM::Role", "Metadata": _context(why=why), "Properties": role}
-        machine: dict[str, Any] = {
-            "StateMachineName": env.machine_name(name),
-            "StateMachineType": "STANDARD",
-            "DefinitionString": dumps(definition),
-            "RoleArn": {"Fn::GetAtt": [f"{logical}Role", "Arn"]},
-        }
+        resources[f"{logical}Role"] = role_resource(env, name, policy_for(definition, env, context=STACK))
+        machine = machine_properties(env, name, definition, logical)
         used = placeholders(definition)
         if used:
             machine["DefinitionSubstitutions"] = {key: env.substitutions[key] for key in used}
-        if env.logging is not None:
-            logging: dict[str, Any] = {"Level": env.logging.level, "IncludeExecutionData": env.logging.include_execution_data}
-            if env.logging.log_group_arn:
-                logging["Destinations"] = [{"CloudWatchLogsLogGroup": {"LogGroupArn": env.logging.log_group_arn}}]
-            machine["LoggingConfiguration"] = logging
-        if env.tracing:
-            machine["TracingConfiguration"] = {"Enabled": True}
-        if tags:
-            machine["Tags"] = tags
+            check_substitution(name, machine["DefinitionString"], machine["DefinitionSubstitutions"], substitute(definition, env.substitutions), env.source)
+        # Key order as CloudFormation users read it: substitutions beside the definition.
+        machine = _ordered(machine)
         why = f"The {name} flow (ndr_workflows.flows), placeholders substituted from the environment"
         resources[logical] = {"Type": "AWS::StepFunctions::StateMachine", "Metadata": _context(why=why), "Properties": machine}
         outputs[f"{logical}Arn"] = {"Description": f"ARN of {env.machine_name(name)}", "Value": {"Ref": logical}}

@@ -11,11 +11,10 @@ for definition / role / logging / tracing, ``TagResource`` /
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .aws import AwsError, describe_error, machine_arns, make_client, validation_client
 from .diff import Deployed, Desired, changes, unified_diff
 from .plan import Prepared, prepare, read_definitions
+from .report import DeployResult
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,52 +31,6 @@ __all__ = ["DeployResult", "deploy", "WRITE_OPERATIONS"]
 WRITE_OPERATIONS = frozenset(
     {"CreateStateMachine", "UpdateStateMachine", "TagResource", "UntagResource", "PublishStateMachineVersion", "CreateStateMachineAlias", "UpdateStateMachineAlias"}
 )
-
-
-@dataclass(frozen=True)
-class DeployResult:
-    """What happened to one flow.
-
-    ``action``: created, updated, unchanged, would create, would update, or
-    failed (then ``error`` says why and ``findings`` lists validation
-    findings). ``changes`` names what differed (definition, role, logging,
-    tracing, tags); ``diff`` is the dry-run text. ``publish_error`` says why
-    publishing a version or moving the alias failed after the machine itself
-    was created/updated (``action`` and ``arn`` still say what was done).
-    """
-
-    name: str
-    machine_name: str
-    action: str
-    arn: str | None = None
-    changes: tuple[str, ...] = ()
-    diff: str = ""
-    findings: tuple[Problem, ...] = ()
-    error: str | None = None
-    version_arn: str | None = None
-    alias_arn: str | None = None
-    notes: tuple[str, ...] = ()
-    publish_error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Nothing failed: neither the flow nor (with publish) its version/alias."""
-        return self.action != "failed" and self.publish_error is None
-
-    def summary(self) -> str:
-        """One line: ``NAME: ACTION ARN (what changed)``, then what publishing did or why it failed."""
-        if self.action == "failed":
-            return f"{self.name}: failed: {self.error}"
-        text = f"{self.name}: {self.action} {self.arn or self.machine_name}"
-        if self.changes and self.action != "would create":
-            text += f" ({', '.join(self.changes)})"
-        if self.version_arn:
-            text += f"; version {self.version_arn}"
-        if self.alias_arn:
-            text += f"; alias {self.alias_arn}"
-        if self.publish_error:
-            text += f"; but {self.publish_error}"
-        return text
 
 
 class _RemoteValidation:
@@ -146,8 +99,11 @@ def deploy(
     Raises :class:`EnvFileError` (nothing deployed) when the environment
     does not fit the flows, ValueError for an ``alias`` Step Functions
     would refuse (before anything is written), and :class:`AwsError` when
-    AWS cannot be used at all (no credentials, endpoint unreachable). Per-flow failures
-    (validation, a refused call) are results with action "failed".
+    AWS cannot be used at all before the first flow (no credentials,
+    endpoint unreachable). Per-flow failures (validation, a refused call)
+    are results with action "failed", naming the operation; when AWS
+    becomes unusable mid-run (the endpoint stops answering) the flow at
+    hand fails and the rest are "not attempted" (:mod:`.report`).
     """
     from .environment import EnvFileError, Environment, load_environment
     from .substitution import with_substitution_problems
@@ -168,6 +124,10 @@ def deploy(
             raise ValueError(problem)
     say = echo or (lambda _line: None)
     prepared = prepare(env, selected, known_placeholders)
+    from .substitution import value_report
+
+    for warning in value_report(env, selected).warnings:  # opt-ins the environment file uses
+        say(f"warning: {warning}")
     if all(not p.ok for p in prepared):
         return [_failed(p) for p in prepared]
     from botocore import exceptions as bce
@@ -181,19 +141,60 @@ def deploy(
     if check_pipelines:
         prepared = _check_pipelines(env, prepared, endpoint_url)
     results: list[DeployResult] = []
-    for item in prepared:
+    for index, item in enumerate(prepared):
         if not item.ok:
             results.append(_failed(item))
             continue
+        progress = _Progress()
         try:
-            result = _deploy_one(client, env, item, existing.get(item.machine_name), remote, dry_run, publish, alias, endpoint_url)
+            result = _deploy_one(client, env, item, existing.get(item.machine_name), remote, dry_run, publish, alias, endpoint_url, progress)
         except (bce.ClientError, bce.BotoCoreError, AwsError) as exc:
-            error = exc if isinstance(exc, AwsError) else describe_error(exc, "", endpoint_url)
-            if error.fatal:
-                raise error from None
-            result = DeployResult(item.name, item.machine_name, "failed", existing.get(item.machine_name), findings=item.findings, error=str(error))
+            error = exc if isinstance(exc, AwsError) else describe_error(exc, progress.operation or "", endpoint_url)
+            result = DeployResult(
+                item.name, item.machine_name, "failed", progress.arn or existing.get(item.machine_name), progress.wanted, findings=item.findings,
+                error=str(error), operation=progress.operation, error_code=_code(exc), applied=tuple(progress.applied), uncertain=_uncertain(exc),
+            )  # fmt: skip
+            if error.fatal:  # no later call can succeed: say what this run never reached
+                results.append(result)
+                reason = f"the run stopped at {item.name}: {error}"
+                results += [
+                    DeployResult(p.name, p.machine_name, "not attempted", existing.get(p.machine_name), error=reason) if p.ok else _failed(p)  # refused locally all the same
+                    for p in prepared[index + 1 :]
+                ]
+                return results
         results.append(result)
     return results
+
+
+class _Progress:
+    """What one flow's deploy has done so far: the call in progress, what
+    the finished calls changed, the machine's ARN once known."""
+
+    def __init__(self) -> None:
+        self.operation: str | None = None
+        self.applied: list[str] = []
+        self.wanted: tuple[str, ...] = ()
+        self.arn: str | None = None
+
+    def call(self, operation: str, method: Any, **params: Any) -> Any:
+        self.operation = operation
+        return method(**params)
+
+
+def _code(exc: BaseException) -> str | None:
+    """The AWS error code, or the connection failure's name."""
+    from botocore import exceptions as bce
+
+    if isinstance(exc, bce.ClientError):
+        return str(exc.response.get("Error", {}).get("Code") or "") or None
+    return type(exc).__name__ if isinstance(exc, bce.BotoCoreError) else None
+
+
+def _uncertain(exc: BaseException) -> bool:
+    """The request may have reached AWS and been applied (no answer came back)."""
+    from botocore import exceptions as bce
+
+    return isinstance(exc, (bce.ConnectionClosedError, bce.ReadTimeoutError))
 
 
 def _named(flows: Mapping[str, Any] | Iterable[Any]) -> Mapping[str, Any]:
@@ -237,7 +238,16 @@ def _failed(item: Prepared) -> DeployResult:
 
 
 def _deploy_one(
-    client: Any, env: Environment, item: Prepared, arn: str | None, remote: _RemoteValidation, dry_run: bool, publish: bool, alias: str | None, endpoint_url: str | None
+    client: Any,
+    env: Environment,
+    item: Prepared,
+    arn: str | None,
+    remote: _RemoteValidation,
+    dry_run: bool,
+    publish: bool,
+    alias: str | None,
+    endpoint_url: str | None,
+    progress: _Progress,
 ) -> DeployResult:
     from ..asl.reader import dumps
 
@@ -250,20 +260,21 @@ def _deploy_one(
     desired = Desired.of(env, item.definition)
     deployed = None
     if arn is not None:
-        description = client.describe_state_machine(stateMachineArn=arn)
-        tags = client.list_tags_for_resource(resourceArn=arn).get("tags", [])
+        description = progress.call("DescribeStateMachine", client.describe_state_machine, stateMachineArn=arn)
+        tags = progress.call("ListTagsForResource", client.list_tags_for_resource, resourceArn=arn).get("tags", [])
         deployed = Deployed.from_api(description, tags)
         if deployed.type != "STANDARD":
             return DeployResult(item.name, item.machine_name, "failed", arn, error=f"{arn} is a {deployed.type} state machine; delete it or change the prefix (the flows need STANDARD)")
     what = tuple(changes(deployed, desired)) if deployed else ()
+    progress.wanted = what
     diff = unified_diff(item.machine_name, deployed, desired) if (deployed is None or what) else ""
     if dry_run:
         action = "would create" if deployed is None else ("would update" if what else "unchanged")
         return DeployResult(item.name, item.machine_name, action, arn, what, diff, item.findings, notes=notes)
     version = None
     if deployed is None:
-        answer = client.create_state_machine(
-            name=item.machine_name, definition=text, roleArn=env.role_arn, type="STANDARD",
+        answer = progress.call(
+            "CreateStateMachine", client.create_state_machine, name=item.machine_name, definition=text, roleArn=env.role_arn, type="STANDARD",
             tags=[{"key": k, "value": v} for k, v in env.tags.items()],
             loggingConfiguration=desired.logging, tracingConfiguration={"enabled": env.tracing}, publish=publish,
         )  # fmt: skip
@@ -271,7 +282,8 @@ def _deploy_one(
     else:
         assert arn is not None
         action = "updated" if what else "unchanged"
-        version = _update(client, arn, text, desired, deployed, what, publish)
+        version = _update(client, arn, text, desired, deployed, what, publish, progress)
+    progress.arn = arn
     versions: tuple[str | None, str | None] = (version, None)  # what create/update published, if anything
     publish_error = None
     if publish:
@@ -289,8 +301,11 @@ def _deploy_one(
     )  # fmt: skip
 
 
-def _update(client: Any, arn: str, text: str, desired: Desired, deployed: Deployed, what: tuple[str, ...], publish: bool) -> str | None:
-    """The calls for what changed; returns the version ARN when one was published."""
+def _update(client: Any, arn: str, text: str, desired: Desired, deployed: Deployed, what: tuple[str, ...], publish: bool, progress: _Progress) -> str | None:
+    """The calls for what changed; returns the version ARN when one was
+    published. ``progress.applied`` grows as each call goes through (one
+    UpdateStateMachine changes definition, role, logging and tracing
+    together or not at all; tags follow in their own calls)."""
     fields: dict[str, Any] = {}
     if "definition" in what:
         fields["definition"] = text
@@ -302,15 +317,19 @@ def _update(client: Any, arn: str, text: str, desired: Desired, deployed: Deploy
         fields["tracingConfiguration"] = {"enabled": desired.tracing}
     version = None
     if fields:
-        answer = client.update_state_machine(stateMachineArn=arn, publish=publish, **fields)
+        answer = progress.call("UpdateStateMachine", client.update_state_machine, stateMachineArn=arn, publish=publish, **fields)
         version = answer.get("stateMachineVersionArn")
+        progress.applied += [w for w in what if w != "tags"]
     if "tags" in what:
         stale = sorted(k for k in deployed.tags if k not in desired.tags)
-        if stale:
-            client.untag_resource(resourceArn=arn, tagKeys=stale)
         fresh = [{"key": k, "value": v} for k, v in desired.tags.items() if deployed.tags.get(k) != v]
+        if stale:
+            progress.call("UntagResource", client.untag_resource, resourceArn=arn, tagKeys=stale)
+            if fresh:
+                progress.applied.append(f"tags removed ({', '.join(stale)})")
         if fresh:
-            client.tag_resource(resourceArn=arn, tags=fresh)
+            progress.call("TagResource", client.tag_resource, resourceArn=arn, tags=fresh)
+        progress.applied = [a for a in progress.applied if not a.startswith("tags removed")] + ["tags"]
     return version
 
 

@@ -8,7 +8,10 @@ reported at once, so a broken file is fixed in one round trip; nothing
 talks to AWS before the file is known to be usable.
 
 JSON always works; ``.yaml`` / ``.yml`` files need PyYAML (an optional
-import: ``pip install pyyaml``).
+import: ``pip install pyyaml``). Both are read by the package's one hardened
+reader (:func:`ndr_workflows.asl.reader.read_data`): a duplicate key, a
+5,000-digit number, NaN, deep nesting, YAML aliases or bytes that are not
+UTF-8 give one message naming the file, never a traceback.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Environment", "Logging", "EnvFileError", "load_environment", "parse_environment", "check_name", "check_alias"]
 
 # The documented shape of an environment file (also shown in error messages).
-FIELDS = ("region", "role_arn", "state_machine_name_prefix", "tags", "substitutions", "logging", "tracing")
+FIELDS = ("region", "role_arn", "state_machine_name_prefix", "tags", "substitutions", "allow", "logging", "tracing")
 LOGGING_FIELDS = ("level", "include_execution_data", "log_group_arn")
 LOG_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
 
@@ -85,6 +88,10 @@ class Environment:
     logging: Logging | None = None
     tracing: bool = False
     source: str = "environment"
+    #: Per substitution key, what its value may do beyond a plain AWS name
+    #: (``wildcard``, ``expression``, ``other-account``, ``other-region``):
+    #: the file's ``"allow"``. Each use is warned about and named in the IAM Sids.
+    allow: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def partition(self) -> str:
@@ -144,32 +151,23 @@ def load_environment(source: str | Path | Mapping[str, Any], flow_names: Iterabl
     """
     if not isinstance(source, (str, Path)):
         return parse_environment(source, "environment", flow_names)
+    from ..asl.reader import UnusableInput, read_data
+
     path = Path(source)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise EnvFileError(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError:
-        raise EnvFileError(str(path), ["the file is not UTF-8 text"]) from None
-    return parse_environment(_parse_text(text, path), str(path), flow_names)
+        data = read_data(path, str(path))
+    except UnusableInput as exc:
+        raise EnvFileError(str(path), [_without_source(str(exc), str(path))]) from None
+    return parse_environment(data, str(path), flow_names)
 
 
-def _parse_text(text: str, path: Path) -> Any:
-    if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            import yaml
-        except ImportError:
-            raise EnvFileError(str(path), ["YAML environment files need PyYAML: pip install pyyaml (or use JSON)"]) from None
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise EnvFileError(str(path), [f"not valid YAML: {exc}".replace("\n", " ")]) from None
-    import json
-
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise EnvFileError(str(path), [f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]) from None
+def _without_source(message: str, source: str) -> str:
+    """The reader's message less its leading ``SOURCE: `` (EnvFileError names the file)."""
+    if message.startswith(source + ": "):
+        return message[len(source) + 2:]
+    if message.startswith(source + "."):  # a JSON-data check's path: SOURCE.field: ...
+        return message[len(source) + 1:]
+    return message
 
 
 def parse_environment(data: Any, source: str = "environment", flow_names: Iterable[str] = ()) -> Environment:
@@ -203,6 +201,9 @@ def parse_environment(data: Any, source: str = "environment", flow_names: Iterab
             problems.append(f"tags: key {key!r} uses the reserved prefix 'aws:'")
         if len(value) > 256:
             problems.append(f"tags.{key}: the value must be at most 256 characters")
+        bad = sorted({c for c in key + value if not (c.isalnum() or c.isspace() and c.isprintable() or c in "_.:/=+-@")})
+        if bad:
+            problems.append(f"tags.{key}: holds {', '.join(repr(c) for c in bad)}; tags take letters, digits, spaces and _ . : / = + - @")
     if len(tags) > 50:
         problems.append(f"tags: {len(tags)} tags; a state machine takes at most 50")
 
@@ -215,6 +216,7 @@ def parse_environment(data: Any, source: str = "environment", flow_names: Iterab
         elif "${" in value:
             problems.append(f"substitutions.{key}: the value {value!r} holds a '${{' placeholder itself")
 
+    allow = _allow(data.get("allow", {}), substitutions, problems)
     logging = _logging(data.get("logging"), problems) if "logging" in data else None
     tracing = data.get("tracing", False)
     if not isinstance(tracing, bool):
@@ -227,7 +229,28 @@ def parse_environment(data: Any, source: str = "environment", flow_names: Iterab
         keys = {str(k): v if isinstance(v, str) else "" for k, v in raw.items()} if isinstance(raw, dict) else None
         raise EnvFileError(source, problems, keys)
     assert region is not None and role_arn is not None
-    return Environment(region, role_arn, prefix, tags, substitutions, logging, tracing, source)
+    return Environment(region, role_arn, prefix, tags, substitutions, logging, tracing, source, allow)
+
+
+def _allow(value: Any, substitutions: dict[str, str], problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """``"allow": {"KEY": ["wildcard", ...]}``: opt-ins per substitution key."""
+    from .naming import ALLOW_WORDS
+
+    if not isinstance(value, dict):
+        problems.append(f'allow: must be an object of lists, like {{"LockTableName": ["wildcard"]}}, not {_kind(value)}')
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for key, words in value.items():
+        if key not in substitutions:
+            problems.append(f"allow: {key!r} is not a key of substitutions{_suggest(key, tuple(substitutions))}")
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            problems.append(f"allow.{key}: must be a list of {', '.join(ALLOW_WORDS)}, not {_kind(words)}")
+            continue
+        for word in words:
+            if word not in ALLOW_WORDS:
+                problems.append(f"allow.{key}: unknown opt-in {word!r}{_suggest(word, ALLOW_WORDS)}; the opt-ins are: {', '.join(ALLOW_WORDS)}")
+        out[str(key)] = tuple(dict.fromkeys(w for w in words if w in ALLOW_WORDS))
+    return out
 
 
 def _logging(value: Any, problems: list[str]) -> Logging | None:

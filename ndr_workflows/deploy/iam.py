@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..asl.common import is_expression
 from ..asl.walk import iter_states
-from .substitution import placeholders, substitute
+from .substitution import placeholders, substitute, value_report
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,13 +89,19 @@ def policy_for(definition_or_flow: Any, env: Environment, *, context: ArnContext
     left = placeholders(definition)
     if left:
         raise PolicyError([f"no value for ${{{n}}} in the environment's substitutions" for n in left])
+    report = value_report(env, {read.name or "flow": read.data})
+    if report.problems:  # a wildcard, an expression, another account... without the file's opt-in
+        raise PolicyError(report.problems)
     ctx = context or ArnContext.of(env)
     grants: dict[tuple[str, str], set[str]] = {}  # (sid, action) -> resources
     problems: list[str] = []
+    originals = {path: state for path, _name, state, _lang in iter_states(read.data) if state.get("Type") == "Task"}
     tasks = [(path, state) for path, _name, state, _lang in iter_states(definition) if state.get("Type") == "Task"]
     for path, state in tasks:
+        opted = set().union(*(report.opt_ins.get(name, set()) for name in _names_in(originals.get(path))))
         try:
             for sid, actions, resource in _grants(state, ctx, tasks):
+                sid += _opt_in_sid(opted)
                 for action in actions:
                     grants.setdefault((sid, action), set()).add(resource)
         except PolicyError as exc:
@@ -107,6 +113,23 @@ def policy_for(definition_or_flow: Any, env: Environment, *, context: ArnContext
     if env.tracing:
         grants.update({("XRayTracingNoResourceLevelPermissions", a): {"*"} for a in XRAY_ACTIONS})
     return {"Version": "2012-10-17", "Statement": _statements(grants)}
+
+
+def _names_in(state: Any) -> set[str]:
+    """The placeholder names a (not yet substituted) state uses."""
+    import json
+
+    from .kinds import PLACEHOLDER
+
+    return set(PLACEHOLDER.findall(json.dumps(state))) if state is not None else set()
+
+
+def _opt_in_sid(opted: set[str]) -> str:
+    """The Sid's tail when the environment file opted in to a wider value
+    (``DynamoDbItemsWildcardAllowedByEnvironment``): a reviewer sees it in
+    the policy. An expression already says ``AnyNameIsExpression``."""
+    words = {"wildcard": "Wildcard", "other-account": "OtherAccount", "other-region": "OtherRegion"}
+    return "".join(words[w] for w in sorted(opted) if w in words) + "AllowedByEnvironment" if opted else ""
 
 
 def _statements(grants: dict[tuple[str, str], set[str]]) -> list[dict[str, Any]]:

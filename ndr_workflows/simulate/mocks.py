@@ -33,17 +33,18 @@ _KEY = re.compile(r"^(\d+)(?:-(\d+))?$")
 
 def load_mocks(source: Any) -> dict[str, Any]:
     """A mock configuration from a dict, a path or JSON text (files and text
-    read by the validator's reader: no NaN, BOM allowed, depth checked)."""
-    from ..asl.reader import UnusableInput, check_json_data, parse_text, read_file
+    read by the package's hardened reader: no NaN, no duplicate key, BOM
+    allowed, depth and numbers checked)."""
+    from ..asl.reader import UnusableInput, check_json_data, read_data
 
     try:
         if isinstance(source, dict):
             check_json_data(source, "mocks")
             loaded: Any = source
         elif isinstance(source, Path) or (isinstance(source, str) and not source.lstrip().startswith("{")):
-            loaded, _, _ = read_file(source)
+            loaded = read_data(source, yaml=False)
         elif isinstance(source, str):
-            loaded, _ = parse_text(source, "text")
+            loaded = read_data(source.encode("utf-8", "surrogatepass"), "text", yaml=False)
         else:
             raise SimulationError(f"mocks must be a dict, a path or JSON text, not {type(source).__name__}")
     except UnusableInput as exc:

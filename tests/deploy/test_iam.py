@@ -106,20 +106,30 @@ def test_an_expression_valued_name_widens_only_that_segment_and_says_so() -> Non
 
 
 @pytest.mark.parametrize(
-    ("function", "resources"),
+    ("function", "allow", "resources", "sid"),
     [
-        ("my-fn", {LAMBDA + "my-fn", LAMBDA + "my-fn:*"}),
-        ("my-fn:live", {LAMBDA + "my-fn:live"}),
-        ("123456789012:function:my-fn", {LAMBDA + "my-fn", LAMBDA + "my-fn:*"}),
-        ("arn:aws:lambda:eu-west-1:210987654321:function:other:7", {"arn:aws:lambda:eu-west-1:210987654321:function:other:7"}),
-        ("{% $fn %}", {LAMBDA + "*"}),
+        ("my-fn", [], {LAMBDA + "my-fn", LAMBDA + "my-fn:*"}, "InvokeLambdaFunctions"),
+        ("my-fn:live", [], {LAMBDA + "my-fn:live"}, "InvokeLambdaFunctions"),
+        ("123456789012:function:my-fn", [], {LAMBDA + "my-fn", LAMBDA + "my-fn:*"}, "InvokeLambdaFunctions"),
+        (
+            "arn:aws:lambda:eu-west-1:210987654321:function:other:7",
+            ["other-account", "other-region"],
+            {"arn:aws:lambda:eu-west-1:210987654321:function:other:7"},
+            "InvokeLambdaFunctionsOtherAccountOtherRegionAllowedByEnvironment",
+        ),
+        ("{% $fn %}", ["expression"], {LAMBDA + "*"}, "InvokeLambdaFunctionsAnyNameIsExpressionAllowedByEnvironment"),
     ],
 )
-def test_function_names_partial_arns_and_qualifiers(function: str, resources: set[str]) -> None:
-    env = dataclasses.replace(ENV, substitutions=dict(SUBSTITUTIONS, PipelineCompletionCallbackLambdaArn=function))
+def test_function_names_partial_arns_and_qualifiers(function: str, allow: list[str], resources: set[str], sid: str) -> None:
+    key = "PipelineCompletionCallbackLambdaArn"
+    env = dataclasses.replace(ENV, substitutions=dict(SUBSTITUTIONS, **{key: function}), allow={key: tuple(allow)} if allow else {})
     policy = policy_for(build_flow("sfn_ndr_15m_features_inference"), env)
     assert {r for a, r in grants(policy) if a == "lambda:InvokeFunction"} == resources
+    assert sid in {s["Sid"] for s in policy["Statement"] if s["Action"] == ["lambda:InvokeFunction"]}
     assert parliament_findings(policy) == []
+    if allow:  # without the environment file's opt-in there is no policy at all
+        with pytest.raises(PolicyError, match=f"substitutions.{key}: .*opt in per key"):
+            policy_for(build_flow("sfn_ndr_15m_features_inference"), dataclasses.replace(env, allow={}))
 
 
 def test_pipeline_names_with_capitals_grant_the_lower_case_arn_too() -> None:

@@ -198,7 +198,7 @@ def test_a_local_fake_needs_no_credentials(endpoint: str, tmp_path: Path) -> Non
     [
         (["--env", "ENV", "--alias", "live"], "--alias needs --publish"),
         (["--env", "ENV", "--flow", "sfn_nope"], "invalid choice: 'sfn_nope'"),
-        (["--env", "MISSING"], "cannot read the file"),
+        (["--env", "MISSING"], "cannot be read"),
         ([], "the following arguments are required: --env"),
         (["--env", "ENV", "--iam-policy", "x", "--dry-run"], "only write files"),
         (["--env", "ENV", "--endpoint-url", "notaurl"], "argument --endpoint-url: 'notaurl' is not an http:// or https:// URL"),

@@ -96,3 +96,82 @@ class CallRecorder:
 
     def clear(self) -> None:
         self.calls.clear()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class DroppingProxy:
+    """An HTTP proxy on 127.0.0.1 in front of a moto server that stops
+    answering on cue: once ``drop_after(operation, n)`` has seen the n-th
+    call of ``operation`` (``X-Amz-Target`` ``AWSStepFunctions.<operation>``),
+    that call is forwarded but its answer never sent, and every later
+    request is dropped unanswered (the connection closed): an endpoint that
+    dies mid-run, with one request whose fate the client cannot know."""
+
+    def __init__(self, upstream: str) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import urlparse
+
+        target = urlparse(upstream)
+        proxy = self
+        self.seen: dict[str, int] = {}
+        self.trigger: tuple[str, int] | None = None
+        self.dead = False
+        self.dropped: list[str] = []
+        self.lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                import http.client
+
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                operation = (self.headers.get("X-Amz-Target") or "").rsplit(".", 1)[-1]
+                with proxy.lock:
+                    proxy.seen[operation] = proxy.seen.get(operation, 0) + 1
+                    dead_before = proxy.dead
+                    if proxy.trigger == (operation, proxy.seen[operation]):
+                        proxy.dead = True
+                if dead_before:
+                    proxy.dropped.append(operation)
+                    self.close_connection = True
+                    return
+                upstream_conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+                upstream_conn.request("POST", self.path, body, {k: v for k, v in self.headers.items() if k.lower() != "host"})
+                answer = upstream_conn.getresponse()
+                data = answer.read()
+                upstream_conn.close()
+                if proxy.dead:  # forwarded (maybe applied), but the answer is lost
+                    proxy.dropped.append(operation + " (forwarded)")
+                    self.close_connection = True
+                    return
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def drop_after(self, operation: str, count: int) -> None:
+        self.trigger = (operation, count)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
