@@ -117,6 +117,11 @@ def run(prog: str, main: Callable[[list[str]], int], argv: Sequence[str] | None)
     except UsageError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ImportError as exc:  # the flow registry (RegistryError) or a flow module that does not import
+        if "--debug" in args:
+            raise
+        print(f"{prog}: error: {exc}{where(exc)}", file=sys.stderr)
+        return EXIT_FAILED
     except BrokenPipeError:  # e.g. piped into head: the reader left
         try:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's final flush does not fail

@@ -224,6 +224,7 @@ def text(execution: Execution) -> str:
         f"{len(execution.states)} states, {len(execution.calls)} calls"
     )
     lines = [head]
+    shown = ""
     for offset, path, what, detail in trace_rows(execution):
         depth = path.count("/")
         indent = "  " * depth
@@ -231,8 +232,9 @@ def text(execution: Execution) -> str:
             lines.append(f"  {offset:>12}  {indent}{path.rsplit('/', 1)[-1]}")
         elif what == "iteration":
             lines.append(f"  {offset:>12}  {indent}{path.rsplit('/', 1)[-1]}: iteration {detail}")
-        else:
-            lines.append(f"  {'':>12}  {indent}  {what:<7} {detail}".rstrip())
+        else:  # under its state; the time only when the clock moved (a retry's next attempt, a wait)
+            lines.append(f"  {offset if offset != shown else '':>12}  {indent}  {what:<7} {detail}".rstrip())
+        shown = offset
     if execution.tables:
         lines.append("tables at the end (the built-in DynamoDB fake):")
         lines.extend(_tables(execution))
