@@ -323,3 +323,23 @@ def test_the_local_fake_s_placeholders_are_substituted_in_what_the_simulator_run
     run = attach(env, F15, build_flow(F15).start_execution(env, BATCH, endpoint_url=endpoint).name, endpoint_url=endpoint)
     put = run.simulation.calls[0].arguments
     assert put["TableName"] == SUBSTITUTIONS["LockTableName"]
+
+
+def test_aws_problem_says_what_to_set_before_anything_talks_to_aws(server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from ndr_workflows.deploy.aws import aws_problem
+
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    nothing = aws_problem(None)
+    assert nothing is not None and nothing.startswith("no AWS credentials for AWS: configure AWS credentials") and "moto_server -p 5000" in nothing
+    assert aws_problem(server) is None  # a local fake needs no credentials
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    assert (aws_problem(closed) or "").startswith(f"nothing answers at {closed}")
+    assert "is not an http:// or https:// URL" in (aws_problem("localhost:5000") or "")
+    use_fake_credentials(monkeypatch)
+    assert aws_problem(None) is None
