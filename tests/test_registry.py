@@ -102,6 +102,10 @@ def test_deploy_dry_run_plans_the_sixth_flow(copy: Path) -> None:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
+        # moto keeps its fake accounts per process: start from an empty one, whatever other tests deployed
+        import urllib.request
+
+        urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/moto-api/reset", method="POST"), timeout=10).read()
         env = str(REPO / "notebooks" / "dev_environment.json")
         done = run(copy, "-m", "ndr_workflows.deploy", "--env", env, "--dry-run", "--endpoint-url", f"http://127.0.0.1:{port}", "--format", "json")
     finally:

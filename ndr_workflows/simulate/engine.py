@@ -204,10 +204,10 @@ class Interpreter:
         target = parse_iso_ms(stamp)
         if target is None:
             raise Failure(QUERY_EVALUATION_ERROR, f"{state.path}: Timestamp {stamp!r} is not an ISO-8601 date-time with an offset")
-        seconds = max(0.0, (target - self.runtime.now_ms) / 1000)
-        self.trace.append(("wait", state.path, self.runtime.now_ms, (seconds, f"until {stamp}")))
-        if seconds:
-            self.advance(seconds)
+        until = max(0.0, (target - self.runtime.now_ms) / 1000)
+        self.trace.append(("wait", state.path, self.runtime.now_ms, (until, f"until {stamp}")))
+        if until:
+            self.advance(until)
 
     # ---- Task, Map, Parallel: retry and catch ---------------------------------
 
