@@ -172,7 +172,7 @@ def _main(argv: list[str]) -> int:
     out = str(options["out"])
     check = bool(options["check"])
     if options["completion"] == "polling" and out == DEFAULT_OUT:
-        # The committed exports are the callback form (FLOWS.md).
+        # The committed exports are the callback form (docs/flows/README.md).
         parser.error(f"--completion polling needs --out DIR: {DEFAULT_OUT} holds the callback form")
     if os.path.exists(out) and not os.path.isdir(out):
         parser.error(f"--out {out}: exists and is not a directory")

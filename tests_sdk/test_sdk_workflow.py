@@ -145,7 +145,7 @@ def test_deploy_creates_then_leaves_alone_then_updates(sfn: Any) -> None:
 
 
 def test_tags_logging_and_tracing_count_like_the_deploy_command(sfn: Any) -> None:
-    """"unchanged" means definition, role, tags, logging and tracing all match (DESIGN.md)."""
+    """"unchanged" means definition, role, tags, logging and tracing all match (docs/deploy.md)."""
     sdk = _sdk()
     group = "arn:aws:logs:us-east-1:123456789012:log-group:/ndr/sfn:*"
     logged = {**ENVIRONMENT, "logging": {"level": "ERROR", "include_execution_data": True, "log_group_arn": group}, "tracing": True}

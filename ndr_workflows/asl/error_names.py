@@ -5,7 +5,7 @@ happen) and the simulator (which raises them), so the two cannot drift.
 Plain data with no imports: the simulator imports it on every run, and
 nothing here needs botocore (the names botocore models per operation are
 the validator's business, in :mod:`.integrations`). The spellings are in
-ASL_NOTES.md ("Tasks and errors").
+docs/asl_facts.md ("Tasks and error names").
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ RUNTIME = "States.Runtime"
 NO_CHOICE_MATCHED = "States.NoChoiceMatched"
 EXCEED_TOLERATED_FAILURE_THRESHOLD = "States.ExceedToleratedFailureThreshold"
 
-# Every error name Step Functions itself raises (ASL_NOTES.md, plus those of
+# Every error name Step Functions itself raises (docs/asl_facts.md, plus those of
 # JSONPath, HTTP tasks and Distributed Map, which a definition may also catch).
 STATES_ERRORS = frozenset(
     {ALL, TASK_FAILED, TIMEOUT, HEARTBEAT_TIMEOUT, QUERY_EVALUATION_ERROR, RUNTIME, NO_CHOICE_MATCHED, EXCEED_TOLERATED_FAILURE_THRESHOLD}

@@ -24,7 +24,7 @@ JSONATA_FUNCTIONS = frozenset(
     not now number pad parseInteger power random reduce replace reverse round shuffle sift single sort split
     spread sqrt string substring substringAfter substringBefore sum toMillis trim type uppercase zip""".split()
 )
-# Functions Step Functions adds to JSONata 2.0.6 (ASL_NOTES.md).
+# Functions Step Functions adds to JSONata 2.0.6 (docs/asl_facts.md).
 SFN_FUNCTIONS = frozenset({"partition", "range", "hash", "random", "uuid", "parse"})
 UNAVAILABLE = frozenset({"eval"})
 

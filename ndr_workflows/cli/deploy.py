@@ -1,4 +1,4 @@
-"""The deploy command line (contract in DESIGN.md).
+"""The deploy command line (contract in docs/deploy.md).
 
     python -m ndr_workflows.deploy --env ENV_FILE [--flow NAME ...] [--dry-run]
         [--endpoint-url URL] [--publish [--alias NAME]] [--format text|json] [--debug]

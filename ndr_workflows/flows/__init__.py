@@ -29,8 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["MODULES", "FLOWS", "FLOW_NAMES", "build_flow", "flow_module", "RegistryError"]
 
 # The flow modules of this package, one line each, in the order every
-# command lists, exports and deploys them. Adding a flow: its module, and
-# its line here.
+# command lists, exports and deploys them (that of docs/flows/README.md).
+# Adding a flow: its module, and its line here.
 MODULES: tuple[str, ...] = (
     "features_inference_15m",
     "monthly_fg_b_baselines",

@@ -19,15 +19,19 @@ take an expired lock over even before DynamoDB deletes it.
 from __future__ import annotations
 
 from ..expressions import concat, var
-from ..model import StateMachine, Succeed
+from ..model import Fragment, StateMachine, Succeed
 from ..steps import CALLBACK, LockNames, LockTable, Param, lock, publish_event, run_pipeline, workflow_failed
 from .common import BATCH_PARAMS, DAY, HOUR, START_EPOCH, batch_pipeline_parameters, epoch_after_start, now_iso, opening, project_params
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from ..steps.pipeline import Completion
 
 NAME = "sfn_ndr_15m_features_inference"
 COMMENT = "NDR 15-minute features and inference: lock the mini-batch window, run the features and inference pipelines, announce completion, release the lock."
 
 
-def build(*, completion: object = CALLBACK, lock_ttl_seconds: int = DAY, pipeline_timeout_seconds: int = 2 * HOUR, timeout_seconds: int = 6 * HOUR) -> StateMachine:
+def build(*, completion: Completion | str = CALLBACK, lock_ttl_seconds: int = DAY, pipeline_timeout_seconds: int = 2 * HOUR, timeout_seconds: int = 6 * HOUR) -> StateMachine:
     """The flow. ``completion`` switches both pipeline waits between the
     callback (default) and polling forms."""
     params = project_params() + [
@@ -38,11 +42,13 @@ def build(*, completion: object = CALLBACK, lock_ttl_seconds: int = DAY, pipelin
         Param("lock_ttl_epoch", epoch_after_start(lock_ttl_seconds), type="number", above=START_EPOCH,
               message="lock_ttl_epoch must be a number of epoch seconds after the execution's start"),
     ]
-    pipeline = {"completion": completion, "timeout_seconds": pipeline_timeout_seconds, "parameters": batch_pipeline_parameters()}
-    features = run_pipeline(start="Start15mFeaturesPipeline", wait="WaitForFeaturesCompletionEvent", pipeline="${PipelineName15m}",
-                            arn_variable="features_pipeline_execution_arn", **pipeline)  # type: ignore[arg-type]
-    inference = run_pipeline(start="StartInferencePipeline", wait="WaitForInferenceCompletionEvent", pipeline="${PipelineNameInference}",
-                             arn_variable="inference_pipeline_execution_arn", **pipeline)  # type: ignore[arg-type]
+
+    def pipeline(start: str, wait: str, name: str, arn_variable: str) -> Fragment:
+        return run_pipeline(start=start, wait=wait, pipeline=name, arn_variable=arn_variable, parameters=batch_pipeline_parameters(),
+                            completion=completion, timeout_seconds=pipeline_timeout_seconds)
+
+    features = pipeline("Start15mFeaturesPipeline", "WaitForFeaturesCompletionEvent", "${PipelineName15m}", "features_pipeline_execution_arn")
+    inference = pipeline("StartInferencePipeline", "WaitForInferenceCompletionEvent", "${PipelineNameInference}", "inference_pipeline_execution_arn")
     announce = publish_event("EmitInferenceCompleteEvent", detail_type="NdrInferencePipelineCompleted",
                              detail={name: var(name) for name in BATCH_PARAMS + ("inference_pipeline_execution_arn",)})
     window = LockTable(

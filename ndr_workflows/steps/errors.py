@@ -1,7 +1,7 @@
 """Error handling shared by the builders: transient-error retries and the
 failure record every Catch keeps on its way to ``WorkflowFailed``.
 
-Error names are the ones each integration really raises (ASL_NOTES.md):
+Error names are the ones each integration really raises (docs/asl_facts.md):
 aws-sdk integrations say ``ServiceName.ErrorName`` with the SDK's PascalCase
 service name and always the ``Exception`` suffix; unmodeled errors (throttling
 among them) arrive as the service's base exception. The modeled names below

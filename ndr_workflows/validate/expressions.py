@@ -4,7 +4,7 @@ with a space inside each delimiter and parses with the project's parser
 the reference engine's port); it calls only functions Step Functions
 offers; and it reads ``$states.result`` / ``$states.errorOutput`` /
 ``$states.context.Task.Token`` / ``$states.context.Map.Item`` only where
-Step Functions provides them (ASL_NOTES.md).
+Step Functions provides them (docs/asl_facts.md, ``$states``).
 
 Templates (Arguments, Output, Assign, ItemSelector) must not hold what
 Step Functions or asl-validator refuse: ``.$`` keys, empty strings, arrays
@@ -30,7 +30,7 @@ __all__ = ["check_expressions", "state_expressions", "template_fields"]
 _ACTIONS = frozenset({"Task", "Map", "Parallel"})
 _STATES_FIELDS = frozenset({"input", "result", "errorOutput", "context"})
 _CONTEXT_FIELDS = frozenset({"Execution", "StateMachine", "State", "Task", "Map"})
-# The context object's members (ASL_NOTES.md; RedriveTime, Map.Item.Key and
+# The context object's members (docs/asl_facts.md; RedriveTime, Map.Item.Key and
 # .Source from the AWS context-object reference).
 _CONTEXT_MEMBERS = {
     "Execution": frozenset({"Id", "Input", "Name", "RoleArn", "StartTime", "RedriveCount", "RedriveTime"}),

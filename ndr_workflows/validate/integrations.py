@@ -12,7 +12,7 @@ SendTaskSuccess output itself).
 
 The facts come from botocore's models through :mod:`.service_models`
 (distilled and cached: a warm run never imports botocore); the spellings
-Step Functions uses are in ASL_NOTES.md ("Tasks and errors").
+Step Functions uses are in docs/asl_facts.md ("Tasks and error names").
 """
 
 from __future__ import annotations
@@ -36,14 +36,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["check_integrations", "STATES_ERRORS", "OPTIMIZED"]
 
-# Lambda's service errors as the optimized integration names them (ASL_NOTES.md),
+# Lambda's service errors as the optimized integration names them (docs/asl_facts.md),
 # beyond Invoke's modeled ones: LAMBDA_EXTRA_ERRORS (asl/error_names.py, shared with the simulator).
 LAMBDA = Optimized(
     "lambda", "Invoke", parameters=frozenset({"FunctionName", "Payload", "InvocationType", "Qualifier", "ClientContext"}),
     any_json=frozenset({"Payload"}), suffixes=("", CALLBACK), error_prefix=LAMBDA_PREFIX, error_extras=LAMBDA_EXTRA_ERRORS,
 )
 # The optimized DynamoDB integration names errors with the older SDK's
-# spelling, DynamoDB.ConditionalCheckFailedException (ASL_NOTES.md).
+# spelling, DynamoDB.ConditionalCheckFailedException (docs/asl_facts.md).
 _DYNAMODB = {"error_prefix": DYNAMODB_PREFIX, "error_extras": DYNAMODB_EXTRA_ERRORS, "open_errors": False}
 OPTIMIZED: dict[str, Optimized] = {
     "lambda:invoke": LAMBDA,

@@ -16,7 +16,7 @@ operation not seen before) is read from botocore's model files
 (:mod:`.botocore_data`) and added; the file is replaced atomically. The cache only saves time: when it cannot be
 read or written, the answers are the same.
 
-Naming, as Step Functions spells it (ASL_NOTES.md "Tasks and errors"): the
+Naming, as Step Functions spells it (docs/asl_facts.md "Tasks and error names"): the
 aws-sdk integration names a service by its AWS SDK (Java 2.x) client name in
 lower case (``aws-sdk:eventbridge`` is botocore's ``events``, ``aws-sdk:sfn``
 is ``stepfunctions``), operations in camelCase, parameters in PascalCase,

@@ -7,7 +7,7 @@ state is the intersection over its incoming edges. Edges carry what they
 assign: a state's Assign on its Next (and on a Choice's Default), a
 matching Choice rule's own Assign, a Catch's Assign.
 
-Scopes (ASL_NOTES.md): a Map iteration or Parallel branch reads what is
+Scopes (docs/asl_facts.md): a Map iteration or Parallel branch reads what is
 assigned on entry to its owner state, must not assign a name of an
 enclosing scope, and what it assigns is gone afterwards; a Distributed
 Map's child workflow sees no outer variables at all.

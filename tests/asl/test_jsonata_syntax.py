@@ -311,6 +311,7 @@ a.b[0]@$x
 a^(x)@$v
 a^x
 a^()
+a^(0) / 1
 a.1
 a.true
 a.null
@@ -644,7 +645,9 @@ def _compound(expr):
         # grouping, sorting, transform
         # the key in parentheses: a bare `a ? b` key would swallow the ':'
         st.tuples(_NAMES, expr, expr).map(lambda t: f"{t[0]}{{({t[1]}): {t[2]}}}"),
-        st.tuples(_NAMES, expr, st.sampled_from(["", "<", ">"])).map(lambda t: f"{t[0]}^({t[2]}{t[1]})"),
+        # in parentheses: after an order-by's ')' both engines read '/' as a
+        # regex's start, so a bare `a^(x) / b` is no division (a case below)
+        st.tuples(_NAMES, expr, st.sampled_from(["", "<", ">"])).map(lambda t: f"({t[0]}^({t[2]}{t[1]}))"),
         st.tuples(expr, expr).map(lambda t: f"| {t[0]} | {{'k': {t[1]}}} |"),
     )
 

@@ -4,7 +4,7 @@ required one, and literal values of the declared type.
 
 tests/data/pipelines/ holds a pipeline definition per placeholder, written
 as ``Pipeline.definition()`` produces it (PipelineNameFGB.json as the whole
-``describe_pipeline`` response), declaring what FLOWS.md says each flow passes.
+``describe_pipeline`` response), declaring what each flow's page in docs/flows/ says it passes.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``python -m ndr_workflows.export`` as CI and users run it: a real
 subprocess, its exit codes, its messages and the files it leaves behind
-(DESIGN.md, "Command-line contracts")."""
+(docs/design.md, "Command-line contracts")."""
 
 from __future__ import annotations
 

@@ -7,8 +7,10 @@ Each flow has a directory ``<NAME>/`` with
   mocked response name; ``MockedResponses`` -> name -> invocation key ->
   ``Return`` or ``Throw``),
 * ``inputs/*.json``: execution inputs,
-* ``expected.json``: per test case, the input it runs with and what FLOWS.md
-  says must happen (status, error, the states entered).
+* ``expected.json``: per test case, what it shows and the input it runs
+  with (written by people), and its recorded outcome: status, error, the
+  states entered (rewritten by ``scripts/refresh`` after a flow changes,
+  for a person to review against the flow's page in docs/flows/).
 
 This module deliberately does NOT use ``ndr_workflows.simulate``: it reads the
 mock format on its own, so that running the same scenario through sfnx's
@@ -31,18 +33,16 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from ndr_workflows.flows import FLOW_NAMES
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 DEFINITIONS = REPO / "docs" / "step_functions_jsonata"
-FLOWS = (
-    "sfn_ndr_15m_features_inference",
-    "sfn_ndr_monthly_fg_b_baselines",
-    "sfn_ndr_training_orchestrator",
-    "sfn_ndr_backfill_reprocessing",
-    "sfn_ndr_prediction_publication",
-)
-# What ndr_workflows.simulate uses unless told otherwise (DESIGN.md: fixed
-# defaults so runs are reproducible); sfnx is given the same.
+# The flows of the registry that have scenarios here, in the registry's order
+# (test_conventions checks that every flow has them).
+FLOWS = tuple(name for name in FLOW_NAMES if (HERE / name).is_dir())
+# What ndr_workflows.simulate uses unless told otherwise (fixed defaults so
+# runs are reproducible: docs/simulate.md); sfnx is given the same.
 START_TIME = "2025-01-01T00:00:00.000Z"
 EXECUTION_NAME = "execution"
 ACCOUNT_REGION = "us-east-1:123456789012"
@@ -111,6 +111,14 @@ def scenarios(flow: str | None = None) -> list[Scenario]:
                 )
             )
     return found
+
+
+def recorded_states(flow: str, test_case: str) -> list[str]:
+    """The states a scenario enters, as ``expected.json`` records them
+    (``scripts/refresh`` rewrites the record after a flow changes): the
+    expected path of tests that run the same flow the same way."""
+    (found,) = [s for s in scenarios(flow) if s.test_case == test_case]
+    return list(found.states)
 
 
 # ---------------------------------------------------------------------------

@@ -10,8 +10,9 @@ tests/scenarios/<NAME>/ (see tests/scenarios/mock_config.py). Each one runs
 
 and the two must agree on status, error, cause, output, the states entered and
 every service call (state, resource, arguments). Both must also match what
-FLOWS.md says the scenario does (``expected.json``: status, error, states), so
-agreement on a wrong answer still fails.
+the scenario's record says it does (``expected.json``: status, error, states,
+recorded by ``scripts/refresh`` and reviewed against the flow's page in
+docs/flows/), so agreement on a wrong answer still fails.
 
 A hypothesis property then makes up new test cases in the same format (any
 mix of the flow's own mocked responses and thrown errors, per invocation) and
@@ -355,7 +356,7 @@ def test_made_up_test_cases_agree_with_sfnx(made: tuple[Scenario, dict]) -> None
     assert ours == theirs, first_difference(ours, theirs)
 
 
-# The polling form (FLOWS.md "Completion by polling"): Describe / Check /
+# The polling form (docs/flows/README.md, "The polling form"): Describe / Check /
 # Wait / Increment loops instead of callbacks, exported by changing one
 # argument. Its Describe<X>Pipeline states get made-up status sequences.
 POLLING = {}

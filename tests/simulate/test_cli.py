@@ -1,5 +1,5 @@
-"""``python -m ndr_workflows.simulate``: the command-line contract of
-DESIGN.md (arguments, one JSON object on stdout, exit codes 0 / 2)."""
+"""``python -m ndr_workflows.simulate``: its command-line contract
+(docs/simulate.md: arguments, one JSON object on stdout, exit codes 0 / 2)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from scenarios.mock_config import recorded_states
 
 from ndr_workflows.cli.simulate import main
 
@@ -21,19 +22,9 @@ BATCH = {
     "batch_start_ts_iso": "2025-03-01T00:00:00Z",
     "batch_end_ts_iso": "2025-03-01T00:15:00Z",
 }
-HAPPY_STATES = [
-    "NormalizeIncomingMessage",
-    "ResolvePipelineRuntimeParams",
-    "ValidateRuntimeParams",
-    "AcquireMiniBatchLock",
-    "Start15mFeaturesPipeline",
-    "WaitForFeaturesCompletionEvent",
-    "StartInferencePipeline",
-    "WaitForInferenceCompletionEvent",
-    "EmitInferenceCompleteEvent",
-    "ReleaseMiniBatchLockOnSuccess",
-    "Success",
-]
+# The 15m flow's happy path as tests/scenarios records it (scripts/refresh
+# rewrites the record when the flow changes; this file tests the command).
+HAPPY_STATES = recorded_states("sfn_ndr_15m_features_inference", "HappyPath")
 MOCKS = {
     "StateMachines": {
         "sfn_ndr_15m_features_inference": {
@@ -138,9 +129,10 @@ def test_env_file_substitutes_placeholders(files, capsys):
     (files / "env.json").write_text(json.dumps(env))
     code, result, _ = simulate(capsys, files / "sfn_ndr_15m_features_inference.json", "--input", files / "input.json", "--env", files / "env.json")
     assert code == 0
-    assert result["calls"][0]["arguments"]["TableName"] == "ndr-locks"
-    assert result["calls"][1]["arguments"]["PipelineName"] == "ndr-15m"
-    assert result["calls"][3]["arguments"]["PipelineName"] == "${PipelineNameInference}"  # not in the env: literal
+    calls = {c["state"]: c["arguments"] for c in result["calls"]}
+    assert calls["AcquireMiniBatchLock"]["TableName"] == "ndr-locks"
+    assert calls["Start15mFeaturesPipeline"]["PipelineName"] == "ndr-15m"
+    assert calls["StartInferencePipeline"]["PipelineName"] == "${PipelineNameInference}"  # not in the env: literal
 
 
 @pytest.mark.parametrize(

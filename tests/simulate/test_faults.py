@@ -16,7 +16,7 @@ Succeeded / Failed / Stopped, EventBridge, the Lambdas), and then:
 * a FAILED run stopped in one of the definition's named Fail states with that
   state's Error (WorkflowFailed's Cause naming the state that failed and its
   error); a SUCCEEDED run stopped in a Succeed state or an End state;
-* in the 15m flow the lock table is left as FLOWS.md promises: empty, unless
+* in the 15m flow the lock table is left as its page promises: empty, unless
   the run stopped at DuplicateMiniBatch (then another execution's earlier
   lock is there, untouched) or releasing the lock itself failed for good
   (then only our own lock is left, for its TTL to free).
@@ -124,7 +124,7 @@ FACTS = {flow: _facts(flow) for flow in FLOWS}
 # ---------------------------------------------------------------------------
 
 # Errors that are not retried anywhere, per kind of integration, as the
-# integration names them (ASL_NOTES.md), and what any task can see.
+# integration names them (docs/asl_facts.md), and what any task can see.
 FATAL = {
     "dynamodb": ("DynamoDb.ConditionalCheckFailedException", "DynamoDb.ResourceNotFoundException"),
     "sagemaker": ("SageMaker.ConflictException", "SageMaker.ResourceNotFoundException"),
@@ -302,7 +302,7 @@ def check_ends_cleanly(facts: FlowFacts, execution: Any) -> str:
     if execution.status == "FAILED":
         assert last in facts.fail_errors, f"failed in {last!r} ({execution.error}), not in a named Fail state"
         assert execution.error == facts.fail_errors[last]
-        if last == "WorkflowFailed":  # FLOWS.md: failures keep their reason
+        if last == "WorkflowFailed":  # docs/flows/README.md: failures keep their reason
             assert execution.cause.startswith("State ") and " failed with " in execution.cause, execution.cause
     else:
         assert last in facts.ends, f"succeeded in {last!r}, which neither is a Succeed state nor ends the flow"
@@ -324,7 +324,7 @@ def _ambiguous_acquire_exhausted(schedule: Schedule, execution: Any) -> bool:
 
 
 def check_lock_table(schedule: Schedule, execution: Any, services: Services) -> None:
-    """FLOWS.md's lock invariant, on the fake table's final items."""
+    """The 15m flow's lock invariant (docs/flows/sfn_ndr_15m_features_inference.md), on the fake table's final items."""
     left = services.dynamodb.items(LOCK_TABLE)
     seeded = [EARLIER_LOCK[schedule.earlier_lock]()] if schedule.earlier_lock != "none" else []
     took = any(op == "put" and table == LOCK_TABLE and outcome == "ok" for op, table, _, outcome in services.dynamodb.history)
@@ -338,9 +338,9 @@ def check_lock_table(schedule: Schedule, execution: Any, services: Services) -> 
     variables = execution.variables
     release_failed = "lock_release_error" in variables or variables.get("workflow_failed_state") == "ReleaseMiniBatchLockOnSuccess"
     if release_failed:
-        return  # FLOWS.md: the release kept failing after its retries; the TTL frees the lock
+        return  # the contract page: the release kept failing after its retries; the TTL frees the lock
     if _ambiguous_acquire_exhausted(schedule, execution):
-        LEFT_TO_TTL["lock put applied unseen, every retry failed: our lock left to its TTL (FLOWS.md: such errors go to WorkflowFailed)"] += 1
+        LEFT_TO_TTL["lock put applied unseen, every retry failed: our lock left to its TTL (AcquireMiniBatchLock's other errors go to WorkflowFailed)"] += 1
         return
     raise AssertionError(f"the run stopped in {execution.states[-1]} and left our lock in the table: {left}")
 
@@ -470,7 +470,7 @@ def test_the_end_check_catches_an_unnamed_end() -> None:
 
 
 def test_a_lock_whose_put_succeeded_unseen_is_left_to_its_ttl() -> None:
-    """FLOWS.md routes AcquireMiniBatchLock's non-condition errors (after
+    """The 15m flow routes AcquireMiniBatchLock's non-condition errors (after
     retries) straight to WorkflowFailed. So when DynamoDB applied the put but
     every answer was lost, the lock is ours and stays until its TTL: the run
     fails, and the item left is owned by this execution and carries the TTL

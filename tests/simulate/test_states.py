@@ -53,7 +53,7 @@ def test_pass_output_defaults_to_input_and_assign_sees_old_values():
 
 
 def test_unassigned_variable_and_a_failing_expression_are_query_evaluation_errors():
-    # AWS creates the machine and fails the state when it runs (ASL_NOTES: unknown variables at run time).
+    # AWS creates the machine and fails the state when it runs (docs/asl_facts.md: unknown variables at run time).
     execution = run(machine({"P": {"Type": "Pass", "Output": "{% $missing %}", "End": True}}), {})
     assert (execution.status, execution.error) == ("FAILED", "States.QueryEvaluationError")
     assert "missing" in execution.cause and "P" in execution.cause

@@ -1,5 +1,5 @@
 """``python -m ndr_workflows.validate`` as CI and users run it: a fresh
-interpreter, its output formats and exit codes (DESIGN.md: 0 no error
+interpreter, its output formats and exit codes (docs/validate.md: 0 no error
 finding, 1 an error finding, 2 unusable arguments or unreadable / non-JSON
 files)."""
 
