@@ -61,7 +61,7 @@ def unknown_name(value: str) -> str:
     from ..flows import FLOW_NAMES
 
     hint = did_you_mean(value, FLOW_NAMES)
-    return f"{value!r} is neither an existing definition file nor a flow NAME" + (f" ({hint})" if hint else "") + f"; the flows are: {', '.join(FLOW_NAMES)}"
+    return f"{value!r} is neither a flow NAME nor an existing definition file" + (f" ({hint})" if hint else "") + f"; the flows are: {', '.join(FLOW_NAMES)}"
 
 
 def flow_definitions(names: Iterable[str] | None = None) -> dict[str, Any]:
