@@ -2,10 +2,12 @@
 
     python -m ndr_workflows.export [--out DIR] [--flow NAME ...] [--check]
                                    [--completion callback|polling]
+                                   [--format text|json] [--debug]
 
 Writes ``DIR/<NAME>.json`` for each flow (default DIR
-``docs/step_functions_jsonata`` under the current directory, default all
-five flows), and beside it ``DIR/<NAME>.md``: a title line and the flow as a
+``docs/step_functions_jsonata`` under the current directory, default every
+flow of the registry; ``--flow A --flow B`` or ``--flow A B`` selects),
+and beside it ``DIR/<NAME>.md``: a title line and the flow as a
 Mermaid diagram (GitHub renders it; see ``ndr_workflows.diagram``). Every
 selected flow is built and checked first (structure, fields, JSONata
 syntax, variables); if any has a problem, all problems are
@@ -19,6 +21,12 @@ removed. Nothing is written when every file's bytes are unchanged.
 ``--check`` writes nothing: it names every file (``.json`` and ``.md``) that
 is missing or differs from what the code generates and exits 1, or exits 0
 when all match.
+
+Text (the default, on a terminal or not) is a line per file,
+``PATH: written|unchanged`` (``--check``: ``PATH: missing|differs from the
+code`` on stderr); ``--format json`` prints one JSON object instead:
+``{"files": [{"path", "status"}], "problems": [text]}`` with status
+``written``, ``unchanged``, ``matches``, ``missing`` or ``differs``.
 
 Exit codes: 0 success (or all files match); 1 a flow has problems, or
 ``--check`` found differences; 2 unusable arguments or an unwritable
@@ -45,25 +53,19 @@ DEFAULT_OUT = os.path.join("docs", "step_functions_jsonata")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
+PROG = "python -m ndr_workflows.export"
+
+
 def _parser() -> argparse.ArgumentParser:
-    import argparse
+    from .cli.options import Parser, add_debug, add_flow, add_format
 
-    from .flows import FLOW_NAMES
-
-    parser = argparse.ArgumentParser(
-        prog="python -m ndr_workflows.export",
+    parser = Parser(
+        prog=PROG,
         description="Write the NDR Step Functions definitions (JSONata) generated from the flow modules.",
         epilog="Exit codes: 0 ok / files match; 1 a flow has problems or --check found differences; 2 bad arguments or unwritable directory.",
     )
     parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"directory to write to (default: {DEFAULT_OUT})")
-    parser.add_argument(
-        "--flow",
-        action="extend",
-        nargs="+",
-        metavar="NAME",
-        choices=FLOW_NAMES,
-        help="flow(s) to export, by NAME (file stem); default: all five: " + ", ".join(FLOW_NAMES),
-    )
+    add_flow(parser, "a flow to export, by NAME (file stem); repeatable, and --flow A B works too; default: every flow", several_per_option=True)
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 naming every file that differs from the code")
     parser.add_argument(
         "--completion",
@@ -71,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
         default="callback",
         help="how pipeline waits are built: callback (default, the committed form) or polling",
     )
-    parser.add_argument("--debug", action="store_true", help="show a Python traceback when a flow cannot be built")
+    add_format(parser, piped="text")
+    add_debug(parser)
     return parser
 
 
@@ -112,22 +115,10 @@ def render_flows(
         except Exception as exc:  # a bug in a flow module: say where, briefly
             if debug:
                 raise
-            errors.append(f"{name}: cannot be built: {type(exc).__name__}: {exc}{_where(exc)}\n  (run with --debug for the traceback)")
+            from .cli.options import where
+
+            errors.append(f"{name}: cannot be built: {type(exc).__name__}: {exc}{where(exc)}\n  (run with --debug for the traceback)")
     return texts, errors
-
-
-def _where(exc: BaseException) -> str:
-    """The innermost frame inside ndr_workflows, as ' (at ndr_workflows/...py:line)'."""
-    tb = exc.__traceback__
-    where = ""
-    here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(here)
-    while tb is not None:
-        filename = os.path.abspath(tb.tb_frame.f_code.co_filename)
-        if filename.startswith(here + os.sep):
-            where = f" (at {os.path.relpath(filename, root)}:{tb.tb_lineno})"
-        tb = tb.tb_next
-    return where
 
 
 def _read(path: str) -> bytes | None:
@@ -138,26 +129,69 @@ def _read(path: str) -> bytes | None:
         return None
 
 
+class _Report:
+    """What the export says: text lines as it goes (the default), or with
+    ``--format json`` one object at the end (:meth:`close`)."""
+
+    def __init__(self, json_format: bool) -> None:
+        self.json = json_format
+        self.files: list[dict[str, str]] = []
+        self.problems: list[str] = []
+
+    def file(self, path: str, status: str, *, stderr: bool = False) -> None:
+        if self.json:
+            self.files.append({"path": path, "status": status})
+        else:
+            print(f"{path}: {'differs from the code' if status == 'differs' else status}", file=sys.stderr if stderr else sys.stdout)
+
+    def problem(self, text: str) -> None:
+        if self.json:
+            self.problems.append(text)
+        print(text, file=sys.stderr)
+
+    def close(self) -> None:
+        if self.json:
+            import json
+
+            print(json.dumps({"files": self.files, "problems": self.problems}, indent=2, ensure_ascii=False))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    options = parse_args(sys.argv[1:] if argv is None else argv)
+    from .cli.options import run
+
+    return run(PROG, _main, argv)
+
+
+def _main(argv: list[str]) -> int:
+    from .cli.options import output_format
+
+    parser = _parser()
+    args = parser.parse_args(argv)
+    options = vars(args)
     from .flows import FLOW_NAMES
 
     flows = options["flow"]
-    names = list(dict.fromkeys(flows)) if flows else list(FLOW_NAMES)  # type: ignore[call-overload]
+    names = list(dict.fromkeys(flows)) if flows else list(FLOW_NAMES)
     out = str(options["out"])
     check = bool(options["check"])
     if options["completion"] == "polling" and out == DEFAULT_OUT:
         # The committed exports are the callback form (docs/flows/README.md).
-        print(f"error: --completion polling needs --out DIR: {DEFAULT_OUT} holds the callback form", file=sys.stderr)
-        return EXIT_USAGE
+        parser.error(f"--completion polling needs --out DIR: {DEFAULT_OUT} holds the callback form")
     if os.path.exists(out) and not os.path.isdir(out):
-        print(f"error: --out {out}: exists and is not a directory", file=sys.stderr)
-        return EXIT_USAGE
+        parser.error(f"--out {out}: exists and is not a directory")
+    report = _Report(output_format(args) == "json")
+    try:
+        return _export(names, out, check, options, report)
+    finally:
+        report.close()
+
+
+def _export(names: list[str], out: str, check: bool, options: dict[str, object], report: _Report) -> int:
     diagrams: dict[str, str] = {}
     texts, errors = render_flows(names, str(options["completion"]), bool(options["debug"]), diagrams)
     if errors:
         for error in errors:
-            print(error, file=sys.stderr)
+            report.problem(error)
         print(f"error: nothing written: {len(errors)} flow(s) have problems", file=sys.stderr)
         return EXIT_PROBLEMS
     outputs = {}
@@ -166,13 +200,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         outputs[os.path.join(out, f"{name}.md")] = diagrams[name].encode("utf-8")
     if check:
         stale = [path for path, data in outputs.items() if _read(path) != data]
-        for path in stale:
-            state = "missing" if not os.path.exists(path) else "differs from the code"
-            print(f"{path}: {state}", file=sys.stderr)
+        for path in outputs:
+            if path in stale:
+                report.file(path, "missing" if not os.path.exists(path) else "differs", stderr=True)
+            elif report.json:
+                report.file(path, "matches")
         if stale:
             print(f"{len(stale)} file(s) out of date; run: python -m ndr_workflows.export" + (f" --out {out}" if out != DEFAULT_OUT else ""), file=sys.stderr)
             return EXIT_PROBLEMS
-        print(f"{len(outputs)} file(s) match the code")
+        if not report.json:
+            print(f"{len(outputs)} file(s) match the code")
         return EXIT_OK
     changed = {path: data for path, data in outputs.items() if _read(path) != data}
     from .asl.files import remove_leftovers, replace_directory
@@ -187,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: cannot write to {out}: {exc.strerror or exc}; nothing was changed", file=sys.stderr)
         return EXIT_USAGE
     for path in outputs:
-        print(f"{path}: {'written' if path in changed else 'unchanged'}")
+        report.file(path, "written" if path in changed else "unchanged")
     return EXIT_OK
 
 

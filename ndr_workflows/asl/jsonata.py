@@ -5,7 +5,7 @@ The analysis is :mod:`.jsonata_syntax`, this project's own stdlib-only
 parser (docs/design/hand_written.md says why it is not jsonata-python's,
 with figures). The test suite checks it against jsonata-python (the
 reference engine's port) over a corpus, over random expressions, and over
-every expression the five flows use. Results are kept per process by text:
+every expression the flows use. Results are kept per process by text:
 the flows repeat many expressions.
 """
 

@@ -1,20 +1,20 @@
 """``python -m ndr_workflows.contracts``: check pipeline-parameter contracts offline.
 
-    python -m ndr_workflows.contracts [DEFINITION.json ...] --pipeline NAME=PIPELINE.json ...
-                                      [--env ENV_FILE] [--format text|json]
+    python -m ndr_workflows.contracts [DEFINITION.json|NAME ...] [--flow NAME ...]
+                                      --pipeline NAME=PIPELINE.json ...
+                                      [--env ENV_FILE] [--format text|json] [--debug]
 
-With no DEFINITION the five built-in flows are checked. Prints every
-finding as ``SOURCE: STATE/PATH: CODE: message`` (text) or a JSON list.
-Exit codes: 0 no error (warnings allowed), 1 a contract is broken, 2 unusable
-arguments or unreadable files.
+A DEFINITION is a file; a NAME (or ``--flow NAME``) a built-in flow, built
+from the code; with neither, every built-in flow is checked. Prints every
+finding as ``SOURCE: STATE/PATH: CODE: message`` (text, the default on a
+terminal or not) or a JSON list. Exit codes: 0 no error (warnings
+allowed), 1 a contract is broken, 2 unusable arguments or unreadable files.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-
-from ..flows import FLOW_NAMES
 
 from ..asl.problems import finding_line, finding_row
 from ..contracts import ContractInputError, check_pipeline_contracts
@@ -32,11 +32,14 @@ __all__ = ["main", "run"]
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
 
 
-def _parser() -> argparse.ArgumentParser:
-    import argparse
+PROG = "python -m ndr_workflows.contracts"
 
-    parser = argparse.ArgumentParser(
-        prog="python -m ndr_workflows.contracts",
+
+def _parser() -> argparse.ArgumentParser:
+    from .options import Parser, add_debug, add_flow, add_format
+
+    parser = Parser(
+        prog=PROG,
         description=(
             "Check each StartPipelineExecution's PipelineParameters against the SageMaker pipeline's definition: "
             "unknown names, required parameters not passed, literal values of the wrong type, duplicates."
@@ -48,12 +51,14 @@ def _parser() -> argparse.ArgumentParser:
             "Exit codes: 0 no error (warnings allowed); 1 a contract is broken; 2 unusable arguments or unreadable files."
         ),
     )
-    parser.add_argument("definitions", nargs="*", metavar="DEFINITION", help="ASL definition files (default: the five built-in flows)")
+    parser.add_argument("definitions", nargs="*", metavar="DEFINITION|NAME", help="ASL definition files or built-in flow NAMEs (default: every built-in flow)")
+    add_flow(parser, "a built-in flow to check, by NAME (repeatable)")
     parser.add_argument(
         "--pipeline", action="append", default=[], metavar="NAME=FILE", required=True, help="a pipeline's definition file (repeat for each pipeline)"
     )
     parser.add_argument("--env", metavar="ENV_FILE", help="environment file whose substitutions resolve ${...} pipeline names")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    add_format(parser, piped="text")
+    add_debug(parser)
     return parser
 
 
@@ -69,20 +74,34 @@ def _pipelines(specs: list[str]) -> dict[str, str]:
     return out
 
 
-def _sources(paths: list[str]) -> list[tuple[str, Any]]:
-    if paths:
-        from pathlib import Path
+def _sources(paths: list[str], flows: list[str]) -> list[tuple[str, Any]]:
+    """(label, definition or flow) per DEFINITION / NAME / --flow (default: every flow)."""
+    from pathlib import Path
 
-        return [(path, Path(path)) for path in paths]
+    from .definitions import is_flow_name, unknown_name
+
+    if not paths and not flows:
+        from ..flows import FLOW_NAMES
+
+        flows = list(FLOW_NAMES)
+    found: list[tuple[str, Any]] = []
+    for path in paths:
+        if is_flow_name(path):
+            flows = [*flows, path] if path not in flows else flows
+        elif path.isidentifier() and not os.path.exists(path):
+            raise ContractInputError(unknown_name(path))
+        else:
+            found.append((path, Path(path)))
     from ..flows import build_flow
 
-    return [(name, build_flow(name)) for name in FLOW_NAMES]
+    return found + [(name, build_flow(name)) for name in dict.fromkeys(flows)]
 
 
 def _substitutions(env_file: str | None) -> dict[str, str]:
     if not env_file:
         return {}
     from ..deploy import load_environment
+    from ..flows import FLOW_NAMES
 
     try:
         return dict(load_environment(env_file, FLOW_NAMES).substitutions)
@@ -96,20 +115,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    from .options import run as run_program
+
+    return run_program(PROG, _run, argv)
+
+
+def _run(argv: list[str]) -> int:
+    from .options import output_format
+
+    args = _parser().parse_args(argv)
     from pathlib import Path
 
     try:
         substitutions = _substitutions(args.env)
         pipelines = {name: Path(path) for name, path in _pipelines(args.pipeline).items()}
         findings: list[tuple[str, Problem]] = []
-        for label, source in _sources(args.definitions):
+        for label, source in _sources(args.definitions, args.flow or []):
             findings += [(label, problem) for problem in check_pipeline_contracts(source, pipelines, substitutions)]
     except ContractInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     errors = sum(1 for _, p in findings if p.is_error)
-    if args.format == "json":
+    if output_format(args) == "json":
         import json
 
         print(json.dumps([finding_row(label, p) for label, p in findings], indent=2))

@@ -1,13 +1,13 @@
 """The deploy command line (contract in docs/deploy.md).
 
     python -m ndr_workflows.deploy --env ENV_FILE [--flow NAME ...] [--dry-run]
-        [--endpoint-url URL] [--publish [--alias NAME]]
+        [--endpoint-url URL] [--publish [--alias NAME]] [--format text|json] [--debug]
     python -m ndr_workflows.deploy --env ENV_FILE [--flow NAME ...]
         [--iam-policy DIR] [--cloudformation FILE]
 
 The second form writes files and talks to no AWS endpoint. This program
-resolves the flow NAMEs and checks the environment file against all five
-flows; :mod:`ndr_workflows.deploy` does the work on their definitions.
+resolves the flow NAMEs and checks the environment file against every
+flow; :mod:`ndr_workflows.deploy` does the work on their definitions.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
     from typing import Any
 
-__all__ = ["main", "load_env", "deploy_flows", "flows_template"]
+__all__ = ["main", "load_env", "deploy_flows", "flows_template", "result_row"]
+
+PROG = "python -m ndr_workflows.deploy"
 
 EPILOG = """\
 exit codes:
@@ -44,7 +46,10 @@ its ARN; or failed at OPERATION (AWS's error code and message, and what that
 flow's earlier calls had already changed, e.g. a new definition whose tags
 failed); or not attempted. When the run stops early (the endpoint stops
 answering) the last lines, on stderr, say where it stopped, what it had
-created or updated by then, and what it never reached; a re-run converges. --dry-run prints per flow "new" or a unified diff against what is
+created or updated by then, and what it never reached; a re-run converges.
+--format json prints one JSON list instead, an object per flow (flow,
+machine, action, arn, changes, findings, error, ...), and the progress lines
+go to stderr. --dry-run prints per flow "new" or a unified diff against what is
 deployed and writes nothing. --iam-policy DIR writes DIR/<NAME>.policy.json
 (the least-privilege role policy of each flow); --cloudformation FILE writes
 a template with each state machine and its role (with --parameterised: one
@@ -55,16 +60,16 @@ nothing is deployed.
 
 
 def _parser() -> argparse.ArgumentParser:
-    from ..flows import FLOW_NAMES
+    from .options import Parser, add_debug, add_flow, add_format
 
-    p = argparse.ArgumentParser(
-        prog="python -m ndr_workflows.deploy",
+    p = Parser(
+        prog=PROG,
         description="Substitute, validate and create or update the NDR Step Functions state machines of one environment.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--env", required=True, metavar="ENV_FILE", help="environment file (JSON, or YAML with PyYAML)")
-    p.add_argument("--flow", action="append", choices=FLOW_NAMES, metavar="NAME", help="deploy only this flow (repeatable; default: all five)")
+    add_flow(p, "deploy only this flow, by NAME (repeatable, and --flow A B works too; default: every flow)", several_per_option=True)
     p.add_argument("--dry-run", action="store_true", help="print what would change (unified diffs) and write nothing")
     p.add_argument("--endpoint-url", metavar="URL", type=_endpoint_url, help="a local fake AWS (moto server, LocalStack) instead of AWS")
     p.add_argument("--publish", action="store_true", help="publish a version of each deployed machine")
@@ -77,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --cloudformation: one template for every environment, the name prefix and each placeholder a stack Parameter with an AllowedPattern",
     )
+    add_format(p, piped="text")
+    add_debug(p)
     return p
 
 
@@ -105,7 +112,7 @@ def load_env(source: Any, names: Any = None) -> Any:
     """The environment file (or mapping) checked as the deploy command checks
     it: the prefix must leave room for every flow's name; when the file has
     bad fields, its substitutions are judged too (against the flows
-    ``names``, default all five), so one error lists everything."""
+    ``names``, default every flow), so one error lists everything."""
     from ..deploy.environment import EnvFileError, Environment, load_environment
     from ..deploy.plan import read_definitions
     from ..deploy.substitution import with_substitution_problems
@@ -121,9 +128,9 @@ def load_env(source: Any, names: Any = None) -> Any:
 
 
 def deploy_flows(env: Any, names: Any = None, **options: Any) -> list[Any]:
-    """Deploy the flows ``names`` (a NAME or several; default all five) as
+    """Deploy the flows ``names`` (a NAME or several; default every flow) as
     ``python -m ndr_workflows.deploy`` does: the environment's substitution
-    keys are checked against all five flows. Options as
+    keys are checked against every flow. Options as
     :func:`ndr_workflows.deploy.deploy`."""
     from ..deploy import deploy
     from .definitions import flow_definitions, known_placeholders
@@ -134,8 +141,8 @@ def deploy_flows(env: Any, names: Any = None, **options: Any) -> list[Any]:
 
 
 def flows_template(env: Any, names: Any = None) -> dict[str, Any]:
-    """The CloudFormation template of the flows ``names`` (default all five),
-    substitutions checked against all five flows."""
+    """The CloudFormation template of the flows ``names`` (default every
+    flow), substitutions checked against every flow."""
     from ..deploy import cloudformation_template
     from .definitions import flow_definitions, known_placeholders
 
@@ -143,8 +150,17 @@ def flows_template(env: Any, names: Any = None) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .options import run
+
+    return run(PROG, _main, argv)
+
+
+def _main(argv: list[str]) -> int:
+    from .options import output_format
+
     parser = _parser()
     args = parser.parse_args(argv)
+    args.json = output_format(args) == "json"
     if args.alias is not None and not args.publish:
         parser.error("--alias needs --publish (an alias points at a published version)")
     if args.parameterised and args.cloudformation is None:
@@ -169,13 +185,18 @@ def _deploy(env: Any, args: argparse.Namespace) -> int:
     from ..deploy.aws import AwsError
 
     def echo(line: str) -> None:
-        print(line, flush=True)
+        print(line, flush=True, file=sys.stderr if args.json else sys.stdout)
 
     try:
         results = deploy_flows(env, args.flow, dry_run=args.dry_run, endpoint_url=args.endpoint_url, publish=args.publish, alias=args.alias, echo=echo, check_pipelines=args.check_pipelines)
     except AwsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if args.json:
+        import json
+
+        print(json.dumps([result_row(r) for r in results], indent=2, ensure_ascii=False))
+        return 0 if all(r.ok for r in results) else 1
     counts: dict[str, int] = {}
     for result in results:
         counts[result.action] = counts.get(result.action, 0) + 1
@@ -195,6 +216,31 @@ def _deploy(env: Any, args: argparse.Namespace) -> int:
         for line in stopped[1:]:
             print(f"  {line}", file=sys.stderr)
     return 0 if all(r.ok for r in results) else 1
+
+
+def result_row(result: Any) -> dict[str, Any]:
+    """One flow's DeployResult as JSON data (``--format json``)."""
+    from ..asl.problems import finding_row
+
+    return {
+        "flow": result.name,
+        "machine": result.machine_name,
+        "action": result.action,
+        "ok": result.ok,
+        "arn": result.arn,
+        "changes": list(result.changes),
+        "diff": result.diff,
+        "findings": [finding_row(result.name, f) for f in result.findings],
+        "error": result.error,
+        "operation": result.operation,
+        "error_code": result.error_code,
+        "applied": list(result.applied),
+        "uncertain": result.uncertain,
+        "version_arn": result.version_arn,
+        "alias_arn": result.alias_arn,
+        "publish_error": result.publish_error,
+        "notes": list(result.notes),
+    }
 
 
 def _write_files(env: Any, flows: list[str] | None, policy_dir: str | None, template_file: str | None, parameterised: bool = False) -> int:

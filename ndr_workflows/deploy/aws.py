@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .environment import Environment
 
-__all__ = ["AwsError", "make_client", "describe_error", "is_local_endpoint", "validation_client", "endpoint_problem", "machine_arns"]
+__all__ = ["AwsError", "make_client", "describe_error", "is_local_endpoint", "validation_client", "endpoint_problem", "machine_arns", "aws_problem"]
 
 
 # The credentials used against a localhost endpoint when none are configured.
@@ -160,3 +160,35 @@ def describe_error(exc: BaseException, operation: str = "", endpoint_url: str | 
     if isinstance(exc, bce.BotoCoreError):
         return AwsError(f"AWS call {operation} failed: {exc}", fatal=True)
     return AwsError(f"{type(exc).__name__}: {exc}")
+
+
+def aws_problem(endpoint_url: str | None = None, timeout: float = 3.0) -> str | None:
+    """What to set before anything can talk to AWS, or None when it can.
+
+    With ``endpoint_url`` (a local fake), something must answer there; a
+    remote endpoint also needs credentials. Without it (AWS itself),
+    credentials must be configured. For the notebook, whose AWS sections
+    say this and skip instead of failing; the check makes no AWS call.
+    """
+    fake = "start a local fake AWS (moto_server -p 5000, from pip install -e '.[notebook]') and set NDR_AWS_ENDPOINT_URL=http://127.0.0.1:5000"
+    credentials = "configure AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+    if endpoint_url:
+        problem = endpoint_problem(endpoint_url)
+        if problem:
+            return f"NDR_AWS_ENDPOINT_URL: {problem}"
+        import socket
+        from urllib.parse import urlparse
+
+        parts = urlparse(endpoint_url)
+        try:
+            socket.create_connection((parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)), timeout=timeout).close()
+        except OSError as exc:
+            return f"nothing answers at {endpoint_url} ({exc.strerror or exc}): {fake}, or unset NDR_AWS_ENDPOINT_URL and {credentials}"
+        if is_local_endpoint(endpoint_url):
+            return None
+    import boto3
+
+    if boto3.session.Session().get_credentials() is None:
+        where = f"the endpoint {endpoint_url}" if endpoint_url else "AWS"
+        return f"no AWS credentials for {where}: {credentials}, or {fake}"
+    return None

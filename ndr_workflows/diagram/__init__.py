@@ -50,9 +50,17 @@ def mermaid(definition_or_flow: object) -> str:
     return flowchart(definition)
 
 
-def svg(definition_or_flow: object, *, title: str | None = None) -> str:
-    """A self-contained SVG document of the flow (deterministic bytes, no network)."""
+def svg(definition_or_flow: object, *, title: str | None = None, visited: Any = None, status: str = "RUNNING") -> str:
+    """A self-contained SVG document of the flow (deterministic bytes, no
+    network). ``visited`` (the names of the states an execution entered,
+    in order) with its ``status`` draws the path it took
+    (:mod:`.progress`)."""
     from .picture import render
 
     definition, name = as_definition(definition_or_flow)
-    return render(definition, name if title is None else title)
+    progress = None
+    if visited is not None:
+        from .progress import Progress
+
+        progress = Progress(visited, status)
+    return render(definition, name if title is None else title, progress)

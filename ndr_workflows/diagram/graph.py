@@ -25,7 +25,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
-__all__ = ["Node", "Edge", "Group", "read_definition", "rule_label", "task_label"]
+__all__ = ["Node", "Edge", "Group", "read_definition", "rule_label", "condition_label", "task_label"]
 
 # Edge kinds; "catch" edges are drawn dashed.
 NEXT, DEFAULT, RULE, CATCH, START, END = "next", "default", "rule", "catch", "start", "end"
@@ -83,15 +83,18 @@ def brief(text: str, limit: int = LABEL_LIMIT) -> str:
 
 
 def rule_label(rule: object) -> str:
-    """A Choice rule, briefly: its JSONata condition, or the JSONPath comparison."""
+    """What a Choice rule means, briefly: its ``Comment`` when it has one
+    (the builders write the check's message there), else a readable
+    shortening of its JSONata condition (:func:`condition_label`), else the
+    JSONPath comparison."""
     if not isinstance(rule, dict):
         return "?"
+    comment = rule.get("Comment")
+    if isinstance(comment, str) and comment.strip():
+        return brief(comment)
     condition = rule.get("Condition")
     if isinstance(condition, str):
-        text = condition.strip()
-        if is_expression(text):
-            text = text[2:-2]
-        return brief(text)
+        return condition_label(condition)
     for key in ("And", "Or", "Not"):
         if key in rule:
             return brief(key + "(\u2026)")
@@ -100,6 +103,74 @@ def rule_label(rule: object) -> str:
         if key not in ("Variable", "Next", "Assign", "Output", "Comment"):
             return brief(f"{_text(variable)} {key} {_text(value)}")
     return "?"
+
+
+_GUARD = "$exists($states.input) ?"
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def condition_label(condition: str, limit: int = LABEL_LIMIT) -> str:
+    """A JSONata condition as a short label: without ``{% %}``, without the
+    builders' ``$exists($states.input) ? X : false`` guard (always true at
+    run time), ``$states.input.`` as ``input.``, and, when still too long,
+    its innermost brackets' contents collapsed to an ellipsis level by level
+    (``$count([\u2026]) > 0``) so that what shows is the outer shape, not a
+    cut through the middle of the first operand."""
+    text = " ".join(condition.split())
+    if is_expression(text):
+        text = text[2:-2].strip()
+    if text.startswith(_GUARD) and text.endswith(": false"):
+        text = text[len(_GUARD) : -len(": false")].strip()
+    while text.startswith("(") and min(_depths(text)[:-1], default=0) >= 1:  # redundant outer parentheses
+        text = text[1:-1].strip()
+    text = text.replace("$states.input.", "input.")
+    if len(text) <= limit:
+        return text
+    depth = max(_depths(text), default=0)
+    while depth > 0:
+        depth -= 1
+        shorter = _collapse(text, depth)
+        if len(shorter) <= limit:
+            # an outline with no name left in it says less than the first words
+            return shorter if any(ch.isalnum() for ch in shorter) else brief(text, limit)
+    return brief(_collapse(text, 0), limit)
+
+
+def _depths(text: str) -> list[int]:
+    """The bracket depth after each character (string literals skipped)."""
+    return [depth for depth, _ in _scan(text)]
+
+
+def _scan(text: str) -> list[tuple[int, bool]]:
+    """(bracket depth after the character, whether it opens a bracket) per
+    character; brackets inside string literals count for nothing."""
+    out: list[tuple[int, bool]] = []
+    depth, quote = 0, ""
+    for index, ch in enumerate(text):
+        opens = False
+        if quote:
+            if ch == quote and text[index - 1] != "\\":
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in _OPEN:
+            depth += 1
+            opens = True
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        out.append((depth, opens))
+    return out
+
+
+def _collapse(text: str, keep: int) -> str:
+    """``text`` with whatever lies deeper than ``keep`` brackets replaced by one ellipsis per run."""
+    out: list[str] = []
+    for ch, (depth, opens) in zip(text, _scan(text)):
+        if depth <= keep or (opens and depth == keep + 1):
+            out.append(ch)
+        elif not out or out[-1] != "\u2026":
+            out.append("\u2026")
+    return "".join(out)
 
 
 def task_label(resource: object) -> str:
@@ -166,9 +237,10 @@ def _group(scope: Scope, label: str, top: bool = False) -> Group:
                 group.edges.append(Edge(node, target(to), DEFAULT, "otherwise"))
         if isinstance(state, dict) and "Next" in state:
             group.edges.append(Edge(node, target(state["Next"]), NEXT))
-        elif isinstance(state, dict) and state.get("End") is True and top:
+        elif isinstance(state, dict) and state.get("End") is True:
+            # the flow's end, or inside a Map / Parallel the iteration's or branch's successful end
             if end is None:
-                end = Node("End", "end", "")
+                end = Node("End", "end", scope.prefix)
             group.edges.append(Edge(node, end, END))
         for field, to, catcher in found:
             if field.startswith("Catch[") and catcher is not None:
@@ -184,8 +256,8 @@ def _group(scope: Scope, label: str, top: bool = False) -> Group:
         if group.start is not None:
             group.edges.insert(0, Edge(marker, group.start, START))
         group.nodes.insert(0, marker)
-        if end is not None:
-            group.nodes.append(end)
+    if end is not None:
+        group.nodes.append(end)
     return group
 
 

@@ -1,3 +1,3 @@
-"""Example flows that are not among the five exported ones: they show the
+"""Example flows that are not among the exported ones: they show the
 builders on flows as they grow (``grown_15m``: the 15-minute flow after a
 year, about eighty states)."""

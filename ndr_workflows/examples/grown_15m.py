@@ -4,7 +4,7 @@ rule on its own, the lock, batch-index writes and status updates, and an
 inline Map per ML project (bootstrap child execution, a readiness loop with
 remediation, three polled pipelines, the publication child execution).
 
-Not one of the five exported flows: ``build()`` returns the StateMachine.
+Not one of the exported flows: ``build()`` returns the StateMachine.
 """
 
 from __future__ import annotations

@@ -1,8 +1,15 @@
-"""The five NDR flows, one module each, and their registry.
+"""The NDR flows, one module each, and their registry.
 
-A flow's NAME is its exported file's stem. ``build_flow(NAME, **options)``
-builds one; every module also has ``build(completion=...)`` so the pipeline
-waits can be switched between callback (default, exported) and polling.
+A flow module declares its ``NAME`` (the exported file's stem, which is
+also the deployed state machine's name after the environment's prefix) and
+``build(**options)`` returning the :class:`~ndr_workflows.model.StateMachine`.
+Listing the module in :data:`MODULES` below is all the registration there
+is: the export, validate, deploy, the diagrams and the tests read the flows
+from here (docs/adding_a_flow.md walks through it).
+
+The modules are imported on first use of :data:`FLOW_NAMES` / :data:`FLOWS`
+(PEP 562), not when this package is imported: a command given a definition
+file never pays for building the flows.
 """
 
 from __future__ import annotations
@@ -11,28 +18,67 @@ from importlib import import_module
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from types import ModuleType
     from typing import Any
 
     from ..model import StateMachine
 
-__all__ = ["FLOWS", "FLOW_NAMES", "build_flow", "flow_module"]
+    FLOWS: dict[str, str]  # NAME -> module name (computed on first use)
+    FLOW_NAMES: tuple[str, ...]  # the NAMEs, in MODULES order (computed on first use)
 
-# NAME -> module (relative to this package), in the order of docs/flows/README.md.
-FLOWS: dict[str, str] = {
-    "sfn_ndr_15m_features_inference": "features_inference_15m",
-    "sfn_ndr_monthly_fg_b_baselines": "monthly_fg_b_baselines",
-    "sfn_ndr_training_orchestrator": "training_orchestrator",
-    "sfn_ndr_backfill_reprocessing": "backfill_reprocessing",
-    "sfn_ndr_prediction_publication": "prediction_publication",
-}
-FLOW_NAMES: tuple[str, ...] = tuple(FLOWS)
+__all__ = ["MODULES", "FLOWS", "FLOW_NAMES", "build_flow", "flow_module", "RegistryError"]
+
+# The flow modules of this package, one line each, in the order every
+# command lists, exports and deploys them (that of docs/flows/README.md).
+# Adding a flow: its module, and its line here.
+MODULES: tuple[str, ...] = (
+    "features_inference_15m",
+    "monthly_fg_b_baselines",
+    "training_orchestrator",
+    "backfill_reprocessing",
+    "prediction_publication",
+)
 
 
-def flow_module(name: str) -> Any:
+class RegistryError(ImportError):
+    """A listed flow module that is not a flow (no NAME or no build), or two
+    modules claiming the same NAME."""
+
+
+_registry: dict[str, str] | None = None
+
+
+def _read_registry() -> dict[str, str]:
+    """NAME -> module name, in :data:`MODULES` order (imports the modules once)."""
+    global _registry
+    if _registry is None:
+        found: dict[str, str] = {}
+        for module_name in MODULES:
+            module = import_module(f"{__name__}.{module_name}")
+            name = getattr(module, "NAME", None)
+            if not isinstance(name, str) or not name or not callable(getattr(module, "build", None)):
+                raise RegistryError(f"{module.__file__}: a flow module declares NAME = 'sfn_...' (a string) and def build(**options) -> StateMachine")
+            if name in found:
+                raise RegistryError(f"flow NAME {name!r} is declared by two modules: {found[name]} and {module_name}")
+            found[name] = module_name
+        _registry = found
+    return _registry
+
+
+def __getattr__(attribute: str) -> Any:
+    if attribute == "FLOWS":
+        return dict(_read_registry())
+    if attribute == "FLOW_NAMES":
+        return tuple(_read_registry())
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+
+
+def flow_module(name: str) -> ModuleType:
     """The module that defines flow ``name``; KeyError names the valid ones."""
-    if name not in FLOWS:
-        raise KeyError(f"unknown flow {name!r}; the flows are: {', '.join(FLOW_NAMES)}")
-    return import_module(f"{__name__}.{FLOWS[name]}")
+    registry = _read_registry()
+    if name not in registry:
+        raise KeyError(f"unknown flow {name!r}; the flows are: {', '.join(registry)}")
+    return import_module(f"{__name__}.{registry[name]}")
 
 
 def build_flow(name: str, **options: Any) -> StateMachine:

@@ -1,4 +1,4 @@
-"""What the five flows share: the two standard parameters, "now", and the
+"""What the flows share: the two standard parameters, "now", and the
 opening states (normalize, resolve, validate)."""
 
 from __future__ import annotations

@@ -78,8 +78,12 @@ class Choose(Record):
     ) -> None:
         self._set(name=name, rules=tuple(rules), branches=tuple(branches), default=default, default_branch=default_branch, comment=comment, assign=assign, output=output)
 
-    def when(self, condition: Expr, then: Then = None, *, assign: dict[str, Template] | None = None, output: Template = None) -> Choose:
-        """Take ``then`` when ``condition`` holds (rules are tried in order)."""
+    def when(
+        self, condition: Expr, then: Then = None, *, assign: dict[str, Template] | None = None, output: Template = None, label: str | None = None
+    ) -> Choose:
+        """Take ``then`` when ``condition`` holds (rules are tried in order).
+        ``label`` says what the rule means in words: it is the rule's
+        ``Comment``, which the diagrams (and the AWS console) show on its edge."""
         from ..expressions import Expr
 
         if isinstance(condition, bool) or not isinstance(condition, Expr):
@@ -91,7 +95,7 @@ class Choose(Record):
         if isinstance(then, Goto):
             assign, output = assign or then.assign, output if output is not None else then.output
         guarded = getattr(condition, "guarded", None)
-        rule = Rule(guarded() if guarded is not None else condition, nxt, assign=assign, output=output)
+        rule = Rule(guarded() if guarded is not None else condition, nxt, assign=assign, output=output, comment=label)
         return self.replace(rules=self.rules + (rule,), branches=self.branches + ((branch,) if branch is not None else ()))
 
     def otherwise(self, then: Then, *, assign: dict[str, Template] | None = None, output: Template = None) -> Fragment:

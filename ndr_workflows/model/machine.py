@@ -9,7 +9,7 @@ The notebook conveniences (``validate``, ``simulate``, ``mermaid``,
 ``deploy``, ``start_execution``) hand the rendered definition to the parts
 below the model, which take definitions and never import it: each is a
 downward import, so there is no cycle. What needs the flow registry (the
-five flows' placeholder names, a flow NAME) is the command line's.
+flows' placeholder names, a flow NAME) is the command line's.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ class StateMachine(Record):
         as :func:`ndr_workflows.deploy.deploy` (dry_run, endpoint_url, ...).
         The environment's substitutions this flow does not use are not
         judged here (``python -m ndr_workflows.deploy`` checks them against
-        all five flows)."""
+        every flow)."""
         from ..deploy import deploy
 
         if not self.name:

@@ -271,4 +271,5 @@ def run(
         start_time=iso_millis(start_ms),
         start_ms=start_ms,
         end_ms=runtime.now_ms,
+        tables={table: services.dynamodb.items(table) for table in services.dynamodb.tables},
     )

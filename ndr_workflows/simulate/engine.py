@@ -177,8 +177,10 @@ class Interpreter:
                 for what, value in (("Error", error), ("Cause", cause)):
                     if value is not None and not isinstance(value, str):
                         raise Failure(QUERY_EVALUATION_ERROR, f"{state.path}: {what} gave {value!r}, not a string")
+                self.trace.append(("fail", state.path, self.runtime.now_ms, (error, cause)))
                 raise Failure(error, cause)
             if state.end:
+                self.trace.append(("end", state.path, self.runtime.now_ms, None))
                 return output
             state_input = output
             name = cast(str, state.next)  # compile_definition: Next is set unless End
@@ -194,14 +196,18 @@ class Interpreter:
 
     def _wait(self, state: State, frame: Frame) -> None:
         if state.seconds is not None:
-            self.advance(_whole_seconds(state.seconds(frame), f"{state.path}: Seconds"))
+            seconds = _whole_seconds(state.seconds(frame), f"{state.path}: Seconds")
+            self.trace.append(("wait", state.path, self.runtime.now_ms, (float(seconds), "Seconds")))
+            self.advance(seconds)
             return
         stamp = cast(Evaluator, state.timestamp)(frame)
         target = parse_iso_ms(stamp)
         if target is None:
             raise Failure(QUERY_EVALUATION_ERROR, f"{state.path}: Timestamp {stamp!r} is not an ISO-8601 date-time with an offset")
-        if target > self.runtime.now_ms:
-            self.advance((target - self.runtime.now_ms) / 1000)
+        until = max(0.0, (target - self.runtime.now_ms) / 1000)
+        self.trace.append(("wait", state.path, self.runtime.now_ms, (until, f"until {stamp}")))
+        if until:
+            self.advance(until)
 
     # ---- Task, Map, Parallel: retry and catch ---------------------------------
 
@@ -232,6 +238,7 @@ class Interpreter:
     def _catch(self, state: State, frame: Frame, failure: Failure, retries: int) -> _Caught:
         catcher = next((c for c in state.catch if matches(c.error_equals, failure.error)), None)
         if catcher is None:
+            self.trace.append(("error", state.path, self.runtime.now_ms, (failure.error, failure.cause)))
             raise failure
         self.trace.append(("catch", state.path, self.runtime.now_ms, (failure.error, failure.cause, catcher.next)))
         error_output = {"Error": failure.error, "Cause": failure.cause}
@@ -277,6 +284,7 @@ class Interpreter:
             seconds, beats, result = math.inf, None, None
         else:
             seconds, beats, result = float(answer.seconds), answer.heartbeat_interval, answer.result
+        self.trace.append(("wait", state.path, self.runtime.now_ms, (seconds, "for the task's answer")))
         silent = seconds if beats is None else float(beats)
         if heartbeat is not None and silent > heartbeat and (timeout is None or heartbeat < timeout):
             self.advance(heartbeat)
@@ -305,6 +313,7 @@ class Interpreter:
         failed = 0
         processor = cast(Graph, state.processor)
         for index, item in enumerate(items):
+            self.trace.append(("iteration", state.path, self.runtime.now_ms, (index, len(items))))
             child_input = item
             if state.item_selector is not None:
                 context = dict(frame.context)

@@ -2,9 +2,16 @@
 and its renderings.
 
 Readable renderings of an execution's trace: plain text (terminals, test
-failure messages) and HTML (notebooks). Both show, per line, the simulated
-time since the start, the state (with its Map / Parallel path), and what
-happened: entered, called (resource + arguments), retried, caught, ended.
+failure messages, ``python -m ndr_workflows.simulate`` for people) and HTML
+(notebooks). Both show the path state by state, with the simulated time
+since the start: each state entered (inside a Map or Parallel, indented
+under it, each Map iteration numbered), and under it what happened there:
+the service called (resource and arguments), a retry with its error, cause
+and delay, a wait (a Wait state, or a task's answer taking time), an error
+caught (and where it leads) or not caught, the end of a branch, a Fail
+state's error. Then the built-in DynamoDB fake's tables as the execution
+left them (the lock table), the events sent, and the status with the
+output or the error and cause.
 """
 
 from __future__ import annotations
@@ -27,9 +34,14 @@ class Execution:
     names entered, in order, Map iterations and Parallel branches included;
     ``calls`` every Task attempt; ``events`` the entries the EventBridge fake
     received during this run (aws-sdk or optimized PutEvents; not mocked ones);
-    ``variables`` the top-level variables at the end."""
+    ``variables`` the top-level variables at the end; ``tables`` the built-in
+    DynamoDB fake's tables at the end (table name as written -> items in
+    attribute-value form), the lock table among them."""
 
-    __slots__ = ("status", "output", "error", "cause", "states", "calls", "events", "variables", "trace", "name", "state_machine", "start_time", "end_ms", "start_ms")
+    __slots__ = (
+        "status", "output", "error", "cause", "states", "calls", "events", "variables", "trace", "name", "state_machine", "start_time", "end_ms", "start_ms",
+        "tables",
+    )
 
     def __init__(
         self,
@@ -48,6 +60,7 @@ class Execution:
         start_time: str,
         start_ms: int,
         end_ms: int,
+        tables: dict[str, list[dict[str, Any]]] | None = None,
     ) -> None:
         self.status = status
         self.output = output
@@ -63,6 +76,7 @@ class Execution:
         self.start_time = start_time
         self.start_ms = start_ms
         self.end_ms = end_ms
+        self.tables = tables if tables is not None else {}
 
     @property
     def succeeded(self) -> bool:
@@ -107,24 +121,93 @@ def _short(value: Any, width: int = _WIDTH) -> str:
     return written if len(written) <= width else written[: width - 3] + "..."
 
 
+def _seconds(value: float) -> str:
+    return "no answer" if value == float("inf") else f"{value:g}s"
+
+
+def _service(resource: Any) -> str:
+    """``dynamodb:putItem`` for ``arn:aws:states:::aws-sdk:dynamodb:putItem`` (other resources as written)."""
+    text = str(resource)
+    for prefix in ("arn:aws:states:::aws-sdk:", "arn:aws:states:::"):
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
+
+
+def _what(kind: str, detail: Any) -> tuple[str, str]:
+    """(word, detail text) of one trace entry after the state's own line."""
+    if kind == "call":
+        return "call", f"{_service(detail.resource)} {_short(detail.arguments)}"
+    if kind == "retry":
+        error, cause, delay = detail
+        return "retry", f"{error}: {cause} (next attempt in {delay:.3f}s)"
+    if kind == "catch":
+        error, cause, target = detail
+        return "catch", f"{error}: {cause} -> {target}"
+    if kind == "error":
+        error, cause = detail
+        return "error", f"{error}: {cause} (not caught here)"
+    if kind == "fail":
+        error, cause = detail
+        return "fail", f"{error}: {cause}"
+    if kind == "wait":
+        seconds, why = detail
+        return "wait", f"{_seconds(seconds)} {why}"
+    if kind == "iteration":
+        index, count = detail
+        return "iteration", f"{index + 1} of {count}"
+    return kind, ""  # succeed, end
+
+
 def trace_rows(execution: Execution) -> list[tuple[str, str, str, str]]:
-    """(time, state path, what, detail) for each trace entry."""
+    """(time, state path, what, detail) for each trace entry: ``what`` is
+    ``enter``, ``call``, ``retry``, ``wait``, ``catch``, ``error``, ``fail``,
+    ``iteration``, ``succeed`` or ``end``."""
     rows: list[tuple[str, str, str, str]] = []
     for kind, path, moment, detail in execution.trace:
         offset = f"+{(moment - execution.start_ms) / 1000:.3f}s"
         if kind == "enter":
             rows.append((offset, path, "enter", ""))
-        elif kind == "call":
-            rows.append((offset, path, "call", f"{detail.resource} {_short(detail.arguments)}"))
-        elif kind == "retry":
-            error, cause, delay = detail
-            rows.append((offset, path, "retry", f"{error}: {cause} (next attempt in {delay:.3f}s)"))
-        elif kind == "catch":
-            error, cause, target = detail
-            rows.append((offset, path, "catch", f"{error}: {cause} -> {target}"))
-        elif kind == "succeed":
-            rows.append((offset, path, "succeed", ""))
+        else:
+            rows.append((offset, path, *_what(kind, detail)))
     return rows
+
+
+def plain(value: Any) -> Any:
+    """A DynamoDB attribute value (``{"S": "x"}``) as plain JSON data."""
+    if isinstance(value, dict) and len(value) == 1:
+        (tag, inner), = value.items()
+        if tag in ("S", "B"):
+            return inner
+        if tag == "N":
+            try:
+                return int(inner)
+            except (TypeError, ValueError):
+                try:
+                    return float(inner)
+                except (TypeError, ValueError):
+                    return inner
+        if tag == "BOOL":
+            return inner
+        if tag == "NULL":
+            return None
+        if tag == "M" and isinstance(inner, dict):
+            return {key: plain(item) for key, item in inner.items()}
+        if tag == "L" and isinstance(inner, list):
+            return [plain(item) for item in inner]
+        if tag in ("SS", "NS", "BS") and isinstance(inner, list):
+            return [plain({tag[0]: item}) for item in inner]
+    return value
+
+
+def _tables(execution: Execution) -> list[str]:
+    lines: list[str] = []
+    for table, items in execution.tables.items():
+        count = len(items)
+        lines.append(f"  {table}: " + ("no items" if not count else f"{count} item{'s' if count != 1 else ''}"))
+        for item in items:
+            lines.append("    " + "  ".join(f"{key}={_short(plain(value), 80)}" for key, value in item.items()))
+    return lines
 
 
 def _ending(execution: Execution) -> str:
@@ -134,16 +217,29 @@ def _ending(execution: Execution) -> str:
 
 
 def text(execution: Execution) -> str:
+    """The trace for a terminal (see the module docstring)."""
     head = (
         f"{execution.status}  {execution.state_machine} / {execution.name}  "
         f"started {execution.start_time}, {execution.duration_seconds:g}s simulated, "
         f"{len(execution.states)} states, {len(execution.calls)} calls"
     )
     lines = [head]
+    shown = ""
     for offset, path, what, detail in trace_rows(execution):
-        lines.append(f"  {offset:>12}  {what:<7} {path}" + (f"  {detail}" if detail else ""))
+        depth = path.count("/")
+        indent = "  " * depth
+        if what == "enter":
+            lines.append(f"  {offset:>12}  {indent}{path.rsplit('/', 1)[-1]}")
+        elif what == "iteration":
+            lines.append(f"  {offset:>12}  {indent}{path.rsplit('/', 1)[-1]}: iteration {detail}")
+        else:  # under its state; the time only when the clock moved (a retry's next attempt, a wait)
+            lines.append(f"  {offset if offset != shown else '':>12}  {indent}  {what:<7} {detail}".rstrip())
+        shown = offset
+    if execution.tables:
+        lines.append("tables at the end (the built-in DynamoDB fake):")
+        lines.extend(_tables(execution))
     if execution.events:
-        lines.append(f"events: {len(execution.events)}")
+        lines.append(f"events sent: {len(execution.events)}")
         lines.extend(f"  {_short(event)}" for event in execution.events)
     lines.append(_ending(execution))
     return "\n".join(lines) + "\n"
@@ -161,6 +257,9 @@ def html(execution: Execution) -> str:
         for offset, path, what, detail in trace_rows(execution)
     )
     ending = "".join(f"<div><code>{esc(line)}</code></div>" for line in _ending(execution).splitlines())
+    tables = ""
+    if execution.tables:
+        tables = "<div><b>tables at the end</b>" + "".join(f"<div><code>{esc(line.strip())}</code></div>" for line in _tables(execution)) + "</div>"
     events = ""
     if execution.events:
         events = "<div><b>events</b>" + "".join(f"<div><code>{esc(_short(e))}</code></div>" for e in execution.events) + "</div>"
@@ -170,5 +269,5 @@ def html(execution: Execution) -> str:
         f"— started {esc(execution.start_time)}, {execution.duration_seconds:g}s simulated, "
         f"{len(execution.states)} states, {len(execution.calls)} calls</div>"
         "<table><thead><tr><th>time</th><th>what</th><th>state</th><th>detail</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>{events}{ending}</div>"
+        f"<tbody>{rows}</tbody></table>{tables}{events}{ending}</div>"
     )

@@ -1,6 +1,6 @@
 """Built-in stateful fakes for SageMaker pipelines and EventBridge.
 
-They answer what the five flows call, keep what happened for assertions, and
+They answer what the flows call, keep what happened for assertions, and
 fail the way the real integrations fail (``SageMaker.*`` names of the aws-sdk
 integration; malformed requests under the base exception
 ``SageMaker.SageMakerException``, as unmodelled errors arrive in Step

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Check", "validate_params", "rules_of", "ERRORS_VARIABLE", "missing"]
 
 ERRORS_VARIABLE = "runtime_param_errors"
+GATE_LABEL = "a parameter check fails"
 
 
 def rules_of(params: list[Param] | tuple[Param, ...], checks: list[Check] | tuple[Check, ...] = ()) -> list[Check]:
@@ -60,7 +61,8 @@ def validate_params(
     # The `$exists($states.input) ?` guard changes nothing at run time (a
     # state always has an input); it keeps `statelint --eval-jsonata`, which
     # evaluates conditions with no $states and flags a constant `true`, quiet.
-    rule = Rule(expr(f"$exists($states.input) ? $count({problems}) > 0 : false"), fail_name, assign={ERRORS_VARIABLE: expr(problems)})
+    # The rule's Comment is what the diagrams (and the AWS console) show on its edge.
+    rule = Rule(expr(f"$exists($states.input) ? $count({problems}) > 0 : false"), fail_name, assign={ERRORS_VARIABLE: expr(problems)}, comment=GATE_LABEL)
     choice = Choice(name, choices=(rule,))
     fail = Fail(fail_name, error=error, cause=expr(f"'Invalid runtime parameters: ' & $join(${ERRORS_VARIABLE}, '; ')"))
     return Fragment((choice, fail), name)
@@ -82,5 +84,6 @@ def _fail_each(rules: list[Check], name: str) -> Fragment:
         # Same guard as the collected form: statelint evaluates conditions
         # without $states and would flag a constant one.
         message = check.message if isinstance(check.message, Expr) else check.message
-        choices.append(Rule(expr(f"$exists($states.input) ? ({check.invalid.text}) : false"), state, assign={ERROR_VARIABLE: message}))
+        label = check.message if isinstance(check.message, str) else None  # the edge's label: the check's own message
+        choices.append(Rule(expr(f"$exists($states.input) ? ({check.invalid.text}) : false"), state, assign={ERROR_VARIABLE: message}, comment=label))
     return Fragment((Choice(name, choices=tuple(choices)),) + tuple(fails.values()), name)

@@ -30,8 +30,10 @@ def test_every_form_of_a_flow_reads_the_same(tmp_path: Path) -> None:
 
 
 def test_a_name_that_is_no_flow_nor_file_says_what_it_could_have_been() -> None:
-    with pytest.raises(UnusableInput, match="neither a flow NAME .*sfn_ndr_15m_features_inference.*, an existing definition file nor JSON text"):
+    with pytest.raises(UnusableInput, match="'sfn_ndr_no_such_flow' is neither a flow NAME nor an existing definition file; the flows are: sfn_ndr_15m_features_inference, "):
         resolve("sfn_ndr_no_such_flow")
+    with pytest.raises(UnusableInput, match="did you mean 'sfn_ndr_training_orchestrator'?"):
+        resolve("sfn_ndr_training_orchestrato")
     with pytest.raises(UnusableInput, match="neither JSON text nor an existing file"):
         read_definition("sfn_ndr_training_orchestrator")  # the bottom layer knows no flows
     with pytest.raises(UnusableInput, match="not JSON"):

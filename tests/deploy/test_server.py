@@ -197,7 +197,7 @@ def test_a_local_fake_needs_no_credentials(endpoint: str, tmp_path: Path) -> Non
     ("args", "message"),
     [
         (["--env", "ENV", "--alias", "live"], "--alias needs --publish"),
-        (["--env", "ENV", "--flow", "sfn_nope"], "invalid choice: 'sfn_nope'"),
+        (["--env", "ENV", "--flow", "sfn_nope"], "argument --flow: unknown flow 'sfn_nope'"),
         (["--env", "MISSING"], "cannot be read"),
         ([], "the following arguments are required: --env"),
         (["--env", "ENV", "--iam-policy", "x", "--dry-run"], "only write files"),

@@ -68,11 +68,51 @@ def test_choice_rules_are_labelled_briefly_and_default_says_otherwise() -> None:
     choice = chart.id_of("ApprovalDecision")
     labels = {chart.nodes[d][0]: label for s, d, _, label in chart.edges if s == choice}
     assert labels == {"DeployApprovedModel\nlambda invoke": "$approval_status = 'APPROVED'", "HoldApprovedModel": "otherwise"}
-    # a long condition is cut to 40 characters, marked with an ellipsis
+    # the parameter gate's rule says what it means (its Comment), not the start of its JSONata
     backfill = Chart(mermaid(build_flow("sfn_ndr_backfill_reprocessing").to_dict()))
     validate = backfill.id_of("ValidateRuntimeParams")
     rule = [label for s, _, _, label in backfill.edges if s == validate and label != "otherwise"]
-    assert len(rule) == 1 and len(rule[0]) <= 40 and rule[0].endswith("…")
+    assert rule == ["a parameter check fails"]
+
+
+def test_a_rule_of_a_gate_failing_each_check_is_labelled_with_the_check_message() -> None:
+    from ndr_workflows.steps import Param, Params
+
+    opening = Params(Param("mini_batch_id", required=True), Param("lock_ttl_epoch", 5, type="number")).opening((), gate=True, fail_each=True)
+    definition = StateMachine(opening >> Pass("Go")).to_dict()
+    chart = Chart(mermaid(definition))
+    choice = chart.id_of("ValidateRuntimeParams")
+    labels = sorted(label for s, _, _, label in chart.edges if s == choice and label != "otherwise")
+    assert labels == ["lock_ttl_epoch must be a number", "missing required parameter mini_batch_id"]
+
+
+@pytest.mark.parametrize(
+    ("condition", "label"),
+    [
+        ("{% $failed_count = 0 %}", "$failed_count = 0"),
+        ("{% $exists($states.input) ? ($event_type != 'BatchCompleted') : false %}", "$event_type != 'BatchCompleted'"),
+        ("{% $states.input.kind = 'a' %}", "input.kind = 'a'"),
+        # too long: the outer shape stays, the innermost brackets become an ellipsis
+        ("{% $exists($states.input) ? $count([($a = null or $a = '') ? 'missing a', ($b = null) ? 'missing b']) > 0 : false %}", "$count([\u2026]) > 0"),
+        ("{% $states.input.kind = 'a' and ($states.input.x > 5 or $states.input.y < 3 or $states.input.z = 'hello') %}", "input.kind = 'a' and (\u2026)"),
+        # brackets inside string literals do not count
+        ("{% $contains($name, ')(') and $count($filter($list, function($v) { $v.size > 10 })) > 3 %}", "$contains(\u2026) and $count(\u2026) > 3"),
+    ],
+)
+def test_raw_jsonata_conditions_are_shortened_readably(condition: str, label: str) -> None:
+    from ndr_workflows.diagram.graph import condition_label
+
+    assert condition_label(condition) == label
+    assert len(label) <= 40
+
+
+def test_a_map_iteration_s_successful_end_is_drawn() -> None:
+    definition = build_flow("sfn_ndr_backfill_reprocessing").to_dict()
+    chart = Chart(mermaid(definition))
+    ends = [d for s, d, _, _ in chart.edges if s == chart.id_of("WaitForWindowCompletionEvent") and chart.nodes.get(d, ("", "", ""))[0] == "end"]
+    assert len(ends) == 1
+    record = chart.id_of("RecordWindowFailure")
+    assert (record, ends[0]) in {(s, d) for s, d, _, _ in chart.edges}
 
 
 def test_terminal_states_are_distinct_and_fail_is_marked() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from strategies import build_machine, machine_specs
-from diagrams import Chart, all_states, definitions, odd_definition, transitions
+from diagrams import Chart, all_states, definitions, ending_scopes, odd_definition, transitions
 
 from ndr_workflows import Pass, StateMachine
 from ndr_workflows.diagram import mermaid, svg
@@ -180,6 +180,70 @@ def test_any_composed_machine_draws_completely_both_ways(spec: Any) -> None:
         chart.id_of(name)
     root = parse(svg(definition))
     assert sum(1 for g in root.iter(f"{NS}g") if g.get("class") == "edge") == expected
-    assert len(state_titles(root)) == len(all_states(definition)) + 1 + any(  # + start (+ end) markers
-        s.get("End") for s in definition["States"].values()
-    )
+    # + the start marker, + an end marker per scope that has an End state
+    assert len(state_titles(root)) == len(all_states(definition)) + 1 + ending_scopes(definition)
+
+
+# ---------------------------------------------------------------------------
+# the path an execution took (render_progress)
+# ---------------------------------------------------------------------------
+
+
+def _taken(definition: dict, visited: list[str], status: str) -> tuple[set[tuple[str, str, str]], set[str], str | None]:
+    """((source, target, kind) of the taken edges, names of the entered nodes, where it stopped)."""
+    from ndr_workflows.diagram.graph import walk
+    from ndr_workflows.diagram.progress import Progress, mark
+
+    group = read_definition(definition)
+    marks = mark(group, Progress(visited, status))
+    edges: set[tuple[str, str, str]] = set()
+    nodes = {node.name for node, _ in walk(group) if id(node) in marks.nodes}
+    stopped = next((node.name for node, _ in walk(group) if id(node) == marks.stopped_at), None)
+
+    def visit(g: Any) -> None:
+        for edge in g.edges:
+            if id(edge) in marks.edges:
+                edges.add((edge.source.name, edge.target.name, edge.kind))
+        for node in g.nodes:
+            for inner in node.groups:
+                visit(inner)
+
+    visit(group)
+    return edges, nodes, stopped
+
+
+def test_the_path_of_a_map_with_three_iterations_and_a_caught_failure() -> None:
+    definition = build_flow("sfn_ndr_backfill_reprocessing").to_dict()
+    iteration = ["StartBackfillPipeline", "WaitForWindowCompletionEvent"]
+    failed = ["StartBackfillPipeline", "RecordWindowFailure"]
+    visited = ["NormalizeIncomingMessage", "ResolvePipelineRuntimeParams", "ValidateRuntimeParams", "BuildWindowList", "RunBackfillWindows",
+               *iteration, *failed, *iteration, "EmitBackfillReconciliationEvent", "CheckBackfillOutcome", "WorkflowFailed"]
+    edges, nodes, stopped = _taken(definition, visited, "FAILED")
+    assert ("StartBackfillPipeline", "WaitForWindowCompletionEvent", "next") in edges
+    assert ("StartBackfillPipeline", "RecordWindowFailure", "catch") in edges  # the second window's failure, caught
+    assert ("WaitForWindowCompletionEvent", "End", "end") in edges and ("RecordWindowFailure", "End", "end") in edges  # each iteration ended
+    assert ("ValidateRuntimeParams", "BuildWindowList", "default") in edges and ("CheckBackfillOutcome", "WorkflowFailed", "default") in edges
+    assert ("ValidateRuntimeParams", "InvalidRuntimeParams", "rule") not in edges
+    assert "InvalidRuntimeParams" not in nodes and "BackfillSucceeded" not in nodes
+    assert stopped == "WorkflowFailed"
+
+
+def test_a_running_execution_has_no_end_taken_and_no_stop() -> None:
+    definition = build_flow("sfn_ndr_15m_features_inference").to_dict()
+    edges, nodes, stopped = _taken(definition, ["NormalizeIncomingMessage", "ResolvePipelineRuntimeParams"], "RUNNING")
+    assert edges == {("Start", "NormalizeIncomingMessage", "start"), ("NormalizeIncomingMessage", "ResolvePipelineRuntimeParams", "next")}
+    assert stopped is None and "ValidateRuntimeParams" not in nodes
+
+
+def test_the_progress_picture_is_deterministic_and_marks_entered_states() -> None:
+    flow = build_flow("sfn_ndr_15m_features_inference")
+    execution = flow.simulate({"mini_batch_id": "m", "batch_start_ts_iso": "2025-01-01T00:00:00Z", "batch_end_ts_iso": "2025-01-01T00:15:00Z"})
+    first = svg(flow.to_dict(), title="run", visited=execution.states, status=execution.status)
+    assert first == svg(flow.to_dict(), title="run", visited=execution.states, status=execution.status)
+    root = parse(first)
+    entered = [g.find(f"{NS}title").text.split(" (")[0] for g in root.iter(f"{NS}g") if g.get("data-entered") == "true" and g.find(f"{NS}title") is not None]
+    assert set(execution.states) <= set(entered)
+    faded = [g for g in root.iter(f"{NS}g") if g.get("class") == "state" and g.get("opacity")]
+    assert {g.find(f"{NS}title").text.split(" (")[0] for g in faded} == {"InvalidRuntimeParams", "DuplicateMiniBatch", "ReleaseMiniBatchLockOnFailure", "WorkflowFailed"}
+    plain = svg(flow.to_dict(), title="run")  # no path: nothing marked, nothing faded
+    assert "data-taken" not in plain and "data-entered" not in plain and " opacity=" not in plain

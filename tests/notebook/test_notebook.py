@@ -54,13 +54,13 @@ def moto_server() -> Iterator[str]:
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def executed(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The notebook after a top-to-bottom run (executed in memory; the file is untouched)."""
+def _run_notebook(tmp: Path, aws_environment: dict[str, str]) -> Any:
+    """The notebook after a top-to-bottom run in a fresh kernel whose AWS
+    settings are exactly ``aws_environment`` (executed in memory; the file
+    is untouched)."""
     nbformat = _require("nbformat")
     nbclient = _require("nbclient")
     _require("ipykernel")
-    tmp = tmp_path_factory.mktemp("jupyter")
     spec = tmp / "data" / "kernels" / KERNEL
     spec.mkdir(parents=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
@@ -68,16 +68,13 @@ def executed(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     import os
 
-    kernel_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    kernel_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "NDR_AWS_ENDPOINT_URL"}
     kernel_env.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-        NDR_AWS_ENDPOINT_URL=moto_server,
         IPYTHONDIR=str(tmp / "ipython"),
         JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
         PYDEVD_DISABLE_FILE_VALIDATION="1",
         NO_PROXY="127.0.0.1,localhost",
+        **aws_environment,
     )
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     # JUPYTER_PATH: where nbclient's KernelSpecManager looks first; the runtime
@@ -98,6 +95,27 @@ def executed(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
             else:
                 os.environ[key] = value
     return notebook
+
+
+@pytest.fixture(scope="module")
+def executed(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Run against the moto server, with fake credentials."""
+    aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1", "NDR_AWS_ENDPOINT_URL": moto_server}
+    return _run_notebook(tmp_path_factory.mktemp("jupyter"), aws)
+
+
+@pytest.fixture(scope="module")
+def offline(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Run as a newcomer would first: no endpoint, no credentials anywhere
+    (no files, no instance metadata)."""
+    tmp = tmp_path_factory.mktemp("offline")
+    aws = {
+        "AWS_CONFIG_FILE": str(tmp / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "no-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    return _run_notebook(tmp, aws)
 
 
 def _cell(notebook: Any, cell_id: str) -> Any:
@@ -151,6 +169,26 @@ def test_the_notebook_runs_against_a_moto_server(executed: Any, moto_server: str
     execution = _text(_cell(executed, "execute"))
     assert "SUCCEEDED (followed by the local simulator)" in execution.splitlines()[0]
     assert ":execution:dev-sfn_ndr_15m_features_inference:" in execution
+
+    # the executions listed, and the flow drawn with the path the execution took
+    progress = _cell(executed, "progress")
+    assert _text(progress).split()[1:2] == ["SUCCEEDED"]
+    pictures = [o["data"]["image/svg+xml"] for o in progress.outputs if "image/svg+xml" in o.get("data", {})]
+    assert len(pictures) == 1 and pictures[0].count('data-taken="true"') == 11  # start + ten transitions of the happy path
+
+
+def test_without_endpoint_or_credentials_the_aws_sections_say_what_to_set_and_skip(offline: Any) -> None:
+    setup = _text(_cell(offline, "setup"))
+    assert "endpoint: AWS" in setup
+    assert "sections 4 and 5: skipped: no AWS credentials for AWS: configure AWS credentials (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)" in setup
+    assert "moto_server -p 5000" in setup and "NDR_AWS_ENDPOINT_URL=http://127.0.0.1:5000" in setup
+    for cell in ("deploy", "execute", "progress"):
+        assert _text(_cell(offline, cell)).startswith("skipped: no AWS credentials"), cell
+    # the offline sections ran as usual
+    assert _text(_cell(offline, "validate")).startswith("0 errors")
+    assert "SUCCEEDED" in _text(_cell(offline, "simulate"))
+    errors = [o for c in offline.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors == []
 
 
 def test_the_deployed_machine_is_in_the_moto_server(executed: Any, moto_server: str) -> None:

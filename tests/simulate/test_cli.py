@@ -83,11 +83,11 @@ def test_output_is_deterministic_across_processes(files):
     assert json.loads(first.stdout)["status"] == "SUCCEEDED"
 
 
-def test_failed_execution_is_reported_with_exit_0(files, capsys):
+def test_failed_execution_is_reported_with_exit_1(files, capsys):
     code, result, _ = simulate(
         capsys, files / "sfn_ndr_15m_features_inference.json", "--input", files / "input.json", "--mocks", files / "mocks.json", "--test-case", "LockTaken"
     )
-    assert code == 0
+    assert code == 1  # the result is printed all the same
     assert list(result) == ["status", "error", "cause", "states", "calls"]
     assert (result["status"], result["error"]) == ("FAILED", "DuplicateMiniBatch")
     assert result["states"][-2:] == ["AcquireMiniBatchLock", "DuplicateMiniBatch"]
@@ -97,7 +97,7 @@ def test_mocked_callback_failure_releases_the_lock(files, capsys):
     code, result, _ = simulate(
         capsys, files / "sfn_ndr_15m_features_inference.json", "--input", files / "input.json", "--mocks", files / "mocks.json", "--test-case", "FeaturesFail"
     )
-    assert code == 0
+    assert code == 1
     assert result["error"] == "Ndr15mFeaturesInferenceFailed"
     assert "PipelineFailed" in result["cause"]
     assert result["states"][-3:] == ["WaitForFeaturesCompletionEvent", "ReleaseMiniBatchLockOnFailure", "WorkflowFailed"]
@@ -114,7 +114,7 @@ def test_state_machine_name_and_execution_options(files, capsys):
         "--execution-name", "run-42",
         "--start-time", "2025-03-01T00:07:12.345Z",
     )
-    assert code == 0
+    assert code == 1  # LockTaken: the execution fails
     put = result["calls"][0]["arguments"]
     assert put["Item"]["owner"]["S"] == "arn:aws:states:us-east-1:123456789012:execution:custom:run-42"
     assert put["Item"]["created_at"]["S"] == "2025-03-01T00:07:12Z"
@@ -153,7 +153,13 @@ def test_env_file_substitutes_placeholders(files, capsys):
         (["{definition}", "--input", "{dir}/input.json", "--mocks", "{dir}/typo.json", "--test-case", "T"], "mocks a state the definition does not have: 'AcquireMiniBatchLok' (did you mean 'AcquireMiniBatchLock'?)"),
         (["{definition}", "--input", "{dir}/input.json", "--start-time", "yesterday"], "start time"),
         (["{definition}", "--input", "{dir}/input.json", "--env", "{dir}/broken.json"], "broken.json"),
-        (["{definition}"], "--input"),
+        (["{definition}", "--input", "{{not json"], "the input: inline JSON: not JSON"),
+        (["{definition}", "--input", "input.jsn"], "the input: input.jsn: cannot be read"),
+        (["--flow", "sfn_ndr_15m_features_inferenc", "--input", "{{}}"], "did you mean 'sfn_ndr_15m_features_inference'?"),
+        (["sfn_ndr_15m_features_inferenc", "--input", "{{}}"], "did you mean 'sfn_ndr_15m_features_inference'?"),
+        (["{definition}", "--flow", "sfn_ndr_15m_features_inference"], "give one definition"),
+        ([], "what to run is missing"),
+        (["{definition}", "--format", "yaml"], "invalid choice: 'yaml'"),
         (["{dir}/input.json", "--input", "{dir}/input.json"], "StartAt is missing [MISSING_START]"),
         (["{dir}/jsonpath.json", "--input", "{dir}/input.json"], "JSONata"),
     ],

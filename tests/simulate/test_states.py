@@ -608,4 +608,6 @@ def test_text_and_html_renderings_show_the_trace():
     assert "error: Gave<Up>" in text
     html = execution._repr_html_()
     assert "Gave&lt;Up&gt;" in html and "Gave<Up>" not in html
-    assert html.count("<tr>") == 1 + len(execution.states) + len(execution.calls) + 3 + 1  # header, enters, calls, retries, catch
+    # header, enters, calls, retries, catch, the Fail state's error
+    assert html.count("<tr>") == 1 + len(execution.states) + len(execution.calls) + 3 + 1 + 1
+    assert "fail    Gave<Up>: retries exhausted" in text

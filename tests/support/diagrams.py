@@ -125,7 +125,7 @@ def transitions(definition: dict[str, Any], top: bool = True) -> list[tuple[str,
             out.append((name, state["Default"], "default"))
         if "Next" in state:
             out.append((name, state["Next"], "next"))
-        elif state.get("End") and top:
+        elif state.get("End"):  # the flow's end, or a Map iteration's / Parallel branch's
             out.append((name, "end", "end"))
         for catcher in state.get("Catch", []):
             out.append((name, catcher["Next"], "catch"))
@@ -134,6 +134,18 @@ def transitions(definition: dict[str, Any], top: bool = True) -> list[tuple[str,
         for branch in state.get("Branches", []):
             out += transitions(branch, top=False)
     return out
+
+
+def ending_scopes(definition: dict[str, Any]) -> int:
+    """How many scopes (the flow, each Map processor, each Parallel branch)
+    have a state with ``End``: each is drawn with its own end marker."""
+    count = 1 if any(s.get("End") for s in definition["States"].values()) else 0
+    for state in definition["States"].values():
+        if state["Type"] == "Map":
+            count += ending_scopes(state["ItemProcessor"])
+        for branch in state.get("Branches", []):
+            count += ending_scopes(branch)
+    return count
 
 
 def all_states(definition: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

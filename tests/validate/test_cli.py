@@ -173,7 +173,9 @@ def test_a_directory_means_its_json_files_and_an_empty_one_exits_2(tmp_path: Pat
 def test_unusable_arguments_exit_2(args: list[str]) -> None:
     result = run(*args)
     assert result.returncode == 2
-    assert "usage:" in result.stderr
+    # one line naming the problem and pointing at --help; no usage dump, no traceback
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("python -m ndr_workflows.validate: error: ")
+    assert result.stderr.rstrip().endswith("(see --help)") and args[0] in result.stderr
 
 
 def test_help_documents_the_options_and_exit_codes() -> None:

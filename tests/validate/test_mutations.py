@@ -70,7 +70,7 @@ def test_each_mutation_of_each_flow_is_found_on_its_state(kind: str) -> None:
             applied += 1
             assert mutated != definition
             assert path in error_paths(mutated), f"{kind} on {name} (seed {seed}) at {path!r}: {[str(f) for f in validate(mutated)]}"
-    assert applied, f"{kind} found no place in any of the five flows (either form)"
+    assert applied, f"{kind} found no place in any flow (either form)"
 
 
 @pytest.mark.parametrize("kind", sorted(MUTATIONS))
