@@ -13,6 +13,13 @@ reports a failure route that nothing resolved; the validator, reading the
 rendered JSON, would also see a transition to a state that does not exist),
 the knock-on findings are recognised by that cause
 (:meth:`Problem.explains`), never by the wording of their messages.
+
+Whether a state is reached at all is not a value of the state: a finding
+about it (``UNREACHABLE``) has the field :data:`ARRIVAL`. A mistake
+elsewhere that cuts the state off -- a name the definition holds twice, so
+that JSON keeps one of them -- is its root cause: the check that knows it
+adds a cause with that field on each state it cut off, which explains the
+arrival finding and nothing else about the state.
 """
 
 from __future__ import annotations
@@ -23,10 +30,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable
 
-__all__ = ["Problem", "unique", "has_errors", "finding_line", "finding_row", "TOP_LEVEL"]
+__all__ = ["Problem", "unique", "has_errors", "explained", "finding_line", "finding_row", "TOP_LEVEL", "ARRIVAL"]
 
 # How a finding about the whole definition names its place in text output.
 TOP_LEVEL = "(state machine)"
+# The field of a finding about whether a state is reached (see the module's docstring).
+ARRIVAL = "(arrival)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +77,14 @@ class Problem:
 def unique(findings: Iterable[Problem]) -> list[Problem]:
     """The findings in order of discovery, exact duplicates dropped."""
     return list(dict.fromkeys(findings))
+
+
+def explained(findings: Iterable[Problem], causes: Iterable[Problem]) -> list[Problem]:
+    """The findings that none of ``causes`` explains (the knock-ons dropped)."""
+    causes = list(causes)
+    if not causes:
+        return list(findings)
+    return [f for f in findings if not any(cause.explains(f) for cause in causes)]
 
 
 def has_errors(findings: Iterable[Problem]) -> bool:

@@ -12,11 +12,21 @@ What the JSON cannot show is checked here on the model objects:
 
 * JSONPath keywords a Python author passed (they are not rendered);
 * ``ON_FAILURE`` that nothing resolved, a Choice slot left open;
-* two states of one graph with the same name (a JSON object keeps one);
+* two states of one graph with the same name (a JSON object keeps one, so
+  the validator would see the states behind the lost one unreachable: each
+  state the model reaches gets a cause with the field
+  :data:`~ndr_workflows.asl.problems.ARRIVAL`, which explains that);
 * template values that are not JSON, and plain strings that would render as
   an expression (``"{% $x %}"`` written as a literal instead of ``expr``);
 * the problems recorded while composing fragments (``CHAIN_AFTER_END``,
-  builder problems).
+  builder problems);
+* JSONata text a flow's author wrote (``expr("...")``) that does not parse,
+  judged on its own (:func:`with_written`): a builder that wraps the text
+  in its own (a parameter's default in the resolution of the message, a
+  check in the gate's conditions, a lock's key in every state of the lock)
+  hands it over, so that the finding quotes what the author wrote, once,
+  on the first field that holds it; the validator's findings about the
+  wrapped texts are its knock-ons.
 
 A finding of the validator about a value that a model-only problem already
 explains (the ``<ON_FAILURE>`` placeholder target, an open Choice slot, a
@@ -28,8 +38,10 @@ recognises the validator's findings about the same value.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..asl.common import is_expression
-from ..asl.problems import Problem, unique
+from ..asl.problems import ARRIVAL, TOP_LEVEL, Problem, unique
 from ..expressions import Expr, iter_exprs
 from .base import Action, OnFailure
 from .render import STATE_KEY_ORDER, TEMPLATE_FIELDS
@@ -41,7 +53,51 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .base import Fragment, State
 
-__all__ = ["check_graph"]
+__all__ = ["check_graph", "with_written", "Written"]
+
+
+@dataclass(frozen=True, slots=True)
+class Written(Problem):
+    """JSONata ``text`` that a flow's author wrote and a builder was given,
+    which does not parse; ``path`` is where the builder puts it first (the
+    checks name the field)."""
+
+    text: str = ""
+
+
+def with_written(fragment: Fragment, *values: object) -> Fragment:
+    """``fragment`` with a :class:`Written` problem for each expression in
+    ``values`` (templates, expressions or lists of them: what the author
+    passed to the builder) whose text does not parse."""
+    from ..asl.jsonata import analyse
+
+    found: list[Expr] = []
+    for value in values:
+        _collect(value, found, 0)
+    for e in dict.fromkeys(found):
+        text = e.text
+        error = analyse(text).error if text.strip() else None
+        if error:
+            fragment = fragment.with_problem(Written(fragment.start, "JSONATA_SYNTAX", f"{error}: {text}", text=text))
+    return fragment
+
+
+def _collect(value: object, found: list[Expr], depth: int) -> None:
+    """The expressions in a template, also inside the builders' small value
+    records (a typed attribute, a parameter, a check)."""
+    if depth > 50:
+        return
+    if isinstance(value, Expr):
+        found.append(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _collect(v, found, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _collect(v, found, depth + 1)
+    elif not isinstance(value, (str, int, float)) and value is not None:
+        for slot in getattr(type(value), "__slots__", ()):
+            _collect(getattr(value, slot, None), found, depth + 1)
 
 
 def check_graph(graph: Fragment, definition: dict[str, Any]) -> list[Problem]:
@@ -51,12 +107,44 @@ def check_graph(graph: Fragment, definition: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     causes: list[Problem] = []
     _check_fragment(graph, "", problems, causes)
+    problems = _place_written(graph, problems, causes)
     # strict: the project's own flows are held to asl-validator compatibility
     # too, and to the warnings that mean a mistake (validate/severity.py).
     for p in check_definition(definition, quotas=False, strict=True):
         if not any(cause.explains(p) for cause in causes):
             problems.append(p)
     return unique(problems)
+
+
+def _place_written(graph: Fragment, problems: list[Problem], causes: list[Problem]) -> list[Problem]:
+    """Each :class:`Written` text reported once, on the first field whose
+    expression holds it, naming the others; every such field gets a cause
+    (the validator's finding about the wrapped text there is a knock-on)."""
+    written = {p.text: p for p in problems if isinstance(p, Written)}
+    if not written:
+        return problems
+    from ..asl.jsonata import analyse
+
+    fields = [(path, label, e.text) for path, s in _all_states(graph) for label, e, _ in _expressions(s)]
+    placed: dict[str, Problem] = {}
+    for text, w in written.items():
+        places = [(path, label) for path, label, whole in fields if text in whole and analyse(whole).error]
+        if not places:
+            placed[text] = Problem(w.path, w.code, w.message, w.hint)
+            continue
+        (path, label), *others = places
+        shown = "; ".join(f"{p or TOP_LEVEL}: {f}" for p, f in others[:3])
+        also = f" (the same text is also at {shown}{' and %d more' % (len(others) - 3) if len(others) > 3 else ''})" if others else ""
+        placed[text] = Problem(path, w.code, f"{label}: {w.message}{also}", "", field=label)
+        causes.extend(Problem(p, w.code, w.message, field=f) for p, f in places)
+    out: list[Problem] = []
+    for p in problems:
+        if isinstance(p, Written):
+            p = placed.pop(p.text, None)  # type: ignore[assignment]
+            if p is None:
+                continue
+        out.append(p)
+    return out
 
 
 def _all_states(fragment: Fragment, prefix: str = "") -> Iterator[tuple[str, State]]:
@@ -111,11 +199,36 @@ def _check_fragment(fragment: Fragment, prefix: str, problems: list[Problem], ca
             _check_template(template, path, label, problems, causes)
         for _, inner in s.nested():
             _check_fragment(inner, f"{path}/", problems, causes)
-    for name, found in paths.items():
-        if len(found) > 1:
-            for path in found:
-                others = ", ".join(p for p in found if p != path) or path
-                add(Problem(path, "DUPLICATE_NAME", f"state name '{name}' is used more than once (also at {others})", "state names must be unique in the whole state machine, nested graphs included"))
+    twice = {name: found for name, found in paths.items() if len(found) > 1}
+    for name, found in twice.items():
+        add(
+            Problem(
+                found[0],
+                "DUPLICATE_NAME",
+                f"state name '{name}' is given to {len(found)} states of one graph: the definition, a JSON object, keeps only one of them",
+                "rename all but one: state names must be unique in the whole state machine, nested graphs included",
+            )
+        )
+    if twice:
+        for name in _reached(fragment):
+            causes.append(Problem(f"{prefix}{name}", "DUPLICATE_NAME", f"state name '{name}' is reached in the model", field=ARRIVAL))
+
+
+def _reached(fragment: Fragment) -> set[str]:
+    """The names of the states the model reaches from the fragment's start,
+    a transition to a name that two states share reaching both."""
+    by_name: dict[str, list[State]] = {}
+    for s in fragment.states:
+        by_name.setdefault(s.name, []).append(s)
+    seen: set[str] = set()
+    todo = [fragment.start]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in by_name:
+            continue
+        seen.add(name)
+        todo.extend(t for s in by_name[name] for _, t in s.targets() if isinstance(t, str))
+    return seen
 
 
 def _templates(s: State) -> list[tuple[str, Any]]:
@@ -145,7 +258,7 @@ def _templates(s: State) -> list[tuple[str, Any]]:
 def _expressions(s: State) -> list[tuple[str, Expr, str]]:
     """(label, expression, "") of every expression of a state (the JSONata
     differential test reads the flows' expressions through this)."""
-    return [(f"{label}.{sub}" if sub else label, e, "") for label, template in _templates(s) for sub, e in iter_exprs(template)]
+    return [(label + (sub if sub.startswith("[") else f".{sub}") if sub else label, e, "") for label, template in _templates(s) for sub, e in iter_exprs(template)]
 
 
 def _check_template(value: Any, path: str, label: str, problems: list[Problem], causes: list[Problem]) -> None:

@@ -20,7 +20,7 @@ Importing this package is cheap; the checks are imported when used.
 from __future__ import annotations
 
 from ..asl.problems import Problem as Finding
-from ..asl.problems import has_errors, unique
+from ..asl.problems import explained, has_errors, unique
 from ..asl.walk import iter_states
 
 TYPE_CHECKING = False
@@ -112,7 +112,26 @@ def validated(
         from .severity import apply_severity
 
         findings = findings + apply_severity(check_integrations(definition, machine_type=machine_type), **options)
-    return definition, unique(findings)
+    return definition, explained(unique(findings), [] if read.built else _lost_arrivals(definition, read.findings))
+
+
+def _lost_arrivals(definition: Any, read: list[Finding]) -> list[Finding]:
+    """A file that gives one States object a name twice: JSON keeps the last
+    state of that name, so which states the others reached is lost. Every
+    state of that graph gets a cause explaining its arrival findings (the
+    duplicate is the finding)."""
+    twice = [f.path for f in read if f.code == "DUPLICATE_NAME"]
+    if not twice or not isinstance(definition, dict):
+        return []
+    from ..asl.problems import ARRIVAL
+    from ..asl.walk import scopes
+
+    causes: list[Finding] = []
+    for scope in scopes(definition):
+        states = scope.states()
+        if any(path.startswith(scope.prefix) and path[len(scope.prefix) :] in states for path in twice):
+            causes.extend(Finding(scope.prefix + name, "DUPLICATE_NAME", "a name this graph holds twice", field=ARRIVAL) for name in states)
+    return causes
 
 
 def _oversized(definition: Any, size: int | None) -> list[Finding]:

@@ -4,13 +4,18 @@ state either continues or ends, every state is reachable, names are unique
 types are known.
 
 A dangling target is reported on the state that holds it, naming the
-missing target, so that a reader of one line knows both ends.
+missing target, so that a reader of one line knows both ends. Each mistake
+is reported once: a state that a misspelt target was meant to reach (the
+closest name among the states nothing reaches) is not also reported
+unreachable, nor is the state holding a dangling target said to have no
+path to an end; a name used twice is one finding, on its second use,
+naming the other places.
 """
 
 from __future__ import annotations
 
-from ..asl.common import MAX_NAME_LENGTH, describe, did_you_mean
-from ..asl.problems import Problem
+from ..asl.common import MAX_NAME_LENGTH, closest, describe, did_you_mean
+from ..asl.problems import ARRIVAL, Problem
 from ..asl.walk import scopes, targets
 from .choices import exhaustive
 
@@ -68,11 +73,9 @@ def check_structure(definition: Any, add: Add) -> None:
         _check_scope(scope, add, where)
     for name, paths in where.items():
         if len(paths) > 1:
-            for path in paths:
-                others = ", ".join(p for p in paths if p != path)
-                add(
-                    Problem(path, "DUPLICATE_NAME", f"state name '{name}' is used more than once (also at {others})", "state names must be unique in the whole state machine, nested graphs included")
-                )
+            # One mistake, one finding: on the second use, naming the others.
+            others = ", ".join(paths[:1] + paths[2:])
+            add(Problem(paths[1], "DUPLICATE_NAME", f"state name '{name}' is used more than once (also at {others})", "state names must be unique in the whole state machine, nested graphs included"))
 
 
 def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
@@ -110,6 +113,11 @@ def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
                 close or (f"start at one of: {', '.join(names[:5])}" if names else ""),
             )
         )
+    entered = isinstance(start, str) and start in states
+    order = reachable(scope) if entered else []
+    seen = set(order)
+    lost = [name for name in states if name not in seen]
+    meant: set[str] = set()  # unreachable states a dangling target was meant to reach
     for name, state in states.items():
         path = scope.prefix + name
         where.setdefault(name, []).append(path)
@@ -123,14 +131,11 @@ def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
         elif kind not in STATE_TYPES:
             hint = did_you_mean(kind, STATE_TYPES) if isinstance(kind, str) else ""
             add(Problem(path, "UNKNOWN_STATE_TYPE", f"Type {describe(kind)} is not a state type", hint or f"one of {', '.join(STATE_TYPES)}"))
-        _check_transitions(state, path, states, add)
+        _check_transitions(state, path, states, add, lost if name in seen else [], meant)
     _check_terminal(scope, states, add)
-    if not isinstance(start, str) or start not in states:
+    if not entered:
         return  # with no entry everything would be "unreachable": one finding is enough
-    order = reachable(scope)
-    seen = set(order)
     _check_trapped(scope, states, order, add)
-    lost = [name for name in states if name not in seen]
     # One finding per unreachable region, on the state where it starts (a
     # dangling Next cuts off everything after it: name those in the message).
     entered = {t for name in lost for _, t in targets(states[name]) if isinstance(t, str) and t != name}
@@ -144,8 +149,10 @@ def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
             continue
         covered.add(name)
         behind = [n for n in _region(states, name, seen, covered) if n != name]
+        if meant.intersection(behind, (name,)):
+            continue  # the dangling target meant to reach it is the finding
         more = f" (nor the {len(behind)} state(s) after it: {', '.join(behind)})" if behind else ""
-        add(Problem(scope.prefix + name, "UNREACHABLE", f"no path from StartAt reaches state '{name}'{more}", "remove it or add a transition to it"))
+        add(Problem(scope.prefix + name, "UNREACHABLE", f"no path from StartAt reaches state '{name}'{more}", "remove it or add a transition to it", field=ARRIVAL))
 
 
 def _region(states: dict[str, Any], start: str, reached: set[str], taken: set[str]) -> list[str]:
@@ -191,6 +198,9 @@ def _check_trapped(scope: Scope, states: dict[str, Any], order: list[str], add: 
     ends = [n for n in order if _is_terminal(states[n])]
     if not ends:
         return
+    # A state whose target does not exist may lead anywhere: its finding is
+    # the dangling target, not "no path to an end".
+    ends += [n for n in order if any(isinstance(t, str) and t not in states for _, t in targets(states[n]))]
     preds: dict[str, list[str]] = {}
     for name in order:
         for _, target in targets(states[name]):
@@ -221,7 +231,9 @@ def _check_name(name: str, path: str, add: Add) -> None:
         add(Problem(path, "BAD_NAME", "state names may not contain quotes, backslashes or control characters"))
 
 
-def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any], add: Add) -> None:
+def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any], add: Add, lost: list[str], meant: set[str]) -> None:
+    """``lost``: the states nothing reaches, if this state is reached; a
+    dangling target close to one of them was meant to reach it (``meant``)."""
     kind = state.get("Type")
     if kind in STATE_TYPES and kind != "Choice" and kind not in TERMINAL_TYPES:
         has_next = "Next" in state
@@ -256,5 +268,8 @@ def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any],
         if not isinstance(target, str):
             add(Problem(path, "BAD_TARGET", f"{field} must be a state name (a string), not {describe(target)}", field=field))
         elif target not in states:
-            hint = did_you_mean(target, list(states))
+            close = closest(target, lost)
+            if close:
+                meant.add(close)
+            hint = f"did you mean '{close}'?" if close else did_you_mean(target, list(states))
             add(Problem(path, "UNKNOWN_TARGET", f"{field} goes to '{target}', which is not a state of this graph", hint, field=field))
