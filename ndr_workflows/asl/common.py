@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     Add = Callable[[Problem], None]
 
-__all__ = ["did_you_mean", "closest", "is_int", "is_number", "is_expression", "describe", "MAX_NAME_LENGTH", "RESERVED_VARIABLES"]
+__all__ = ["did_you_mean", "closest", "misspelt", "is_int", "is_number", "is_expression", "describe", "MAX_NAME_LENGTH", "RESERVED_VARIABLES"]
 
 MAX_NAME_LENGTH = 80
 RESERVED_VARIABLES = frozenset({"states"})
@@ -43,6 +43,19 @@ def closest(word: str, options: Iterable[str]) -> str:
 
 def _fold(name: str) -> str:
     return name.lower().replace("_", "").replace("-", "").replace(" ", "")
+
+
+def misspelt(obj: Any, name: str, known: Iterable[str]) -> str:
+    """The key of ``obj`` (an object) that is none of the ``known`` fields
+    and closest to ``name`` among them, or "": ``name`` written wrong, not
+    left out (one mistake: its finding is the unknown field's)."""
+    if not isinstance(obj, dict) or name in obj:
+        return ""
+    known = frozenset(known)
+    for key in obj:
+        if isinstance(key, str) and key not in known and closest(key, known) == name:
+            return key
+    return ""
 
 
 def did_you_mean(word: str, options: Iterable[str], prefix: str = "") -> str:

@@ -239,8 +239,7 @@ def _lint(text: str) -> tuple[tuple[tuple[str, str, str], ...], int]:
         found.append(("JSONATA_SYNTAX", f"{analysis.error}: {quote(body, analysis.error)}", ""))
         return tuple(found), 0
     for fn in sorted(analysis.functions - builtin_functions()):
-        hint = "Step Functions has no $eval; use $parse" if fn == "eval" else did_you_mean(fn, sorted(builtin_functions()), prefix="$")
-        found.append(("UNKNOWN_FUNCTION", f"${fn} is not a JSONata or Step Functions function", hint))
+        found.append(("UNKNOWN_FUNCTION", f"${fn} is not a JSONata or Step Functions function", function_hint(fn)))
     flags = 0
     if "$states." in body:
         unknown_fields: set[str] = set()
@@ -267,6 +266,51 @@ def _lint(text: str) -> tuple[tuple[tuple[str, str, str], ...], int]:
         for field in sorted(unknown_fields):
             found.append(("UNKNOWN_STATES_FIELD", f"$states.{field} does not exist", _states_hint(field)))
     return tuple(found), flags
+
+
+# What the functions of other languages are called in JSONata (keys folded:
+# lower case, no "_"): toUpperCase, len, parseInt, includes, ...
+_OTHER_NAMES = {
+    **dict.fromkeys(("toupper", "touppercase", "upper", "upcase", "ucase", "strtoupper", "capitalize"), "$uppercase"),
+    **dict.fromkeys(("tolower", "tolowercase", "lower", "downcase", "lcase", "strtolower"), "$lowercase"),
+    **dict.fromkeys(("len", "size", "strlen", "sizeof"), "$length (of a text) or $count (of an array)"),
+    **dict.fromkeys(("concat", "concatenate", "strcat"), "$join([a, b]) or a & b"),
+    **dict.fromkeys(("parseint", "parsefloat", "int", "float", "tonumber", "toint", "tointeger", "todouble", "atoi", "double", "decimal"), "$number"),
+    **dict.fromkeys(("includes", "indexof", "has", "instr", "strpos", "find"), "$contains"),
+    **dict.fromkeys(("startswith", "endswith"), "$contains(text, /^prefix/) or /suffix$/ (JSONata has no startsWith or endsWith)"),
+    **dict.fromkeys(("tostring", "str", "stringify", "jsonstringify", "tojson", "dumps", "jsonencode"), "$string"),
+    **dict.fromkeys(("jsonparse", "parsejson", "fromjson", "loads", "jsondecode"), "$parse"),
+    **dict.fromkeys(("strip", "ltrim", "rtrim", "trimstart", "trimend"), "$trim"),
+    **dict.fromkeys(("push", "extend", "arraypush"), "$append"),
+    **dict.fromkeys(("avg", "mean"), "$average"),
+    **dict.fromkeys(("unique", "uniq", "dedupe", "set"), "$distinct"),
+    **dict.fromkeys(("substr", "slice", "mid"), "$substring"),
+    **dict.fromkeys(("replaceall", "gsub", "sub"), "$replace"),
+    **dict.fromkeys(("typeof", "gettype"), "$type"),
+    **dict.fromkeys(("uuid4", "guid", "randomuuid", "newguid"), "$uuid"),
+    **dict.fromkeys(("sha256", "sha1", "md5", "sha512", "digest"), "$hash"),
+    **dict.fromkeys(("base64", "btoa", "tobase64", "b64encode"), "$base64encode"),
+    **dict.fromkeys(("atob", "frombase64", "b64decode"), "$base64decode"),
+    **dict.fromkeys(("date", "datetime", "utcnow", "currenttime", "timestamp", "today", "getdate"), "$now() (ISO text) or $millis() (epoch milliseconds)"),
+    **dict.fromkeys(("coalesce", "ifnull", "nvl", "isnull", "default"), "$exists($a) ? $a : $b"),
+    **dict.fromkeys(("format", "sprintf", "printf", "fstring"), "the & operator, or $formatNumber for numbers"),
+    **dict.fromkeys(("flatten", "flat"), "$reduce(array, $append, [])"),
+    **dict.fromkeys(("items", "entries", "values"), "$each(object, function($v, $k){ ... })"),
+    **dict.fromkeys(("regex", "test", "matches", "search"), "$match, or $contains with a /regex/"),
+    **dict.fromkeys(("isempty", "empty", "isblank"), "$count(array) = 0, or text = ''"),
+    **dict.fromkeys(("any", "some"), "$count($filter(array, function($v){ ... })) > 0"),
+}
+
+
+def function_hint(name: str) -> str:
+    """How to say what ``$name`` probably meant: a JSONata function of a
+    similar name, or the JSONata way of what another language calls ``name``."""
+    if name == "eval":
+        return "Step Functions has no $eval; use $parse"
+    other = _OTHER_NAMES.get(name.lower().replace("_", ""))
+    if other:
+        return f"in JSONata: {other}" if " " in other else f"did you mean '{other}'?"
+    return did_you_mean(name, sorted(builtin_functions()), prefix="$")
 
 
 def quote(text: str, error: str, width: int = 120) -> str:

@@ -8,7 +8,7 @@ key...). The tables below are the ASL specification's, split by language.
 
 from __future__ import annotations
 
-from ..asl.common import describe, did_you_mean, is_expression, is_int, is_number
+from ..asl.common import describe, did_you_mean, is_expression, is_int, is_number, misspelt
 from ..asl.problems import Problem
 from ..asl.walk import JSONATA, JSONPATH, map_mode, scopes, state_language, top_language
 
@@ -60,6 +60,7 @@ _JSONATA_EXTRA: dict[str, frozenset[str]] = {
 }
 JSONPATH_ONLY = frozenset().union(*_JSONPATH_EXTRA.values())
 JSONATA_ONLY = frozenset().union(*_JSONATA_EXTRA.values()) | {"Condition"}
+ALL_STATE_FIELDS = frozenset().union(*_SHARED.values()) | JSONPATH_ONLY | JSONATA_ONLY
 # What to write instead, for a JSONPath field in a JSONata state.
 _INSTEAD = {
     "InputPath": "read $states.input in Arguments or Output instead",
@@ -109,9 +110,17 @@ def check_fields(definition: Any, add: Add) -> None:
             _check_values(state, path, language, add)
 
 
+def state_fields(kind: Any, language: str) -> frozenset[str]:
+    """The fields a state of type ``kind`` has in ``language`` (every
+    state field, for a type that does not exist)."""
+    if kind not in _SHARED:
+        return ALL_STATE_FIELDS
+    return _SHARED[kind] | (_JSONATA_EXTRA if language == JSONATA else _JSONPATH_EXTRA)[kind]
+
+
 def _check_allowed(state: dict[str, Any], path: str, language: str, add: Add) -> None:
     kind = state["Type"]
-    allowed = _SHARED[kind] | (_JSONATA_EXTRA if language == JSONATA else _JSONPATH_EXTRA)[kind]
+    allowed = state_fields(kind, language)
     for key in state:
         if key in allowed:
             continue
@@ -170,7 +179,9 @@ def _check_values(state: dict[str, Any], path: str, language: str, add: Add) -> 
         add(Problem(path, "HEARTBEAT_WITHOUT_TIMEOUT", "HeartbeatSeconds is set but TimeoutSeconds is not (it defaults to 99999999 seconds)", "set TimeoutSeconds too, or the task may wait for the execution's whole lifetime"))
     if kind == "Wait":
         given = [k for k in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if k in state]
-        if len(given) != 1:
+        if not given and any(misspelt(state, k, state_fields(kind, language)) for k in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath")):
+            pass  # one written wrong: the unknown field is the finding
+        elif len(given) != 1:
             add(Problem(path, "WAIT_FIELDS", "a Wait state needs exactly one of Seconds or Timestamp" + (f" (it has {', '.join(given)})" if given else "")))
         if "Seconds" in state:
             _seconds(state["Seconds"], "Seconds", path, language, add, minimum=0)
@@ -276,8 +287,10 @@ def _check_map(state: dict[str, Any], path: str, language: str, add: Add) -> Non
                 add(Problem(path, "BAD_TOLERATED_FAILURE", f"{key} must be " + ("a number from 0 to 100" if top else "a whole number >= 0") + f", not {describe(value)}"))
 
 
-def _error_list(entry: dict[str, Any], label: str, path: str, add: Add) -> list[str]:
+def _error_list(entry: dict[str, Any], label: str, path: str, add: Add, known: frozenset[str]) -> list[str]:
     errors = entry.get("ErrorEquals")
+    if errors is None and misspelt(entry, "ErrorEquals", known):
+        return []  # written wrong: the unknown field is the finding
     if not isinstance(errors, list) or not errors:
         add(Problem(path, "EMPTY_ERROR_EQUALS", f"{label}.ErrorEquals " + ("is missing" if errors is None else "is empty" if errors == [] else f"must be a list of error names, not {describe(errors)}")))
         return []
@@ -320,7 +333,7 @@ def _check_retry(state: dict[str, Any], path: str, add: Add) -> None:
     count = len(state["Retry"]) if entries else 0
     for i, r in entries:
         label = f"Retry[{i}]"
-        names = _error_list(r, label, path, add)
+        names = _error_list(r, label, path, add, _RETRY_FIELDS)
         _states_all("Retry", i, count, names, path, add)
         for key in r:
             if key not in _RETRY_FIELDS:
@@ -345,9 +358,9 @@ def _check_catch(state: dict[str, Any], path: str, language: str, add: Add) -> N
     allowed = _CATCH_FIELDS[language]
     for i, c in entries:
         label = f"Catch[{i}]"
-        names = _error_list(c, label, path, add)
+        names = _error_list(c, label, path, add, allowed)
         _states_all("Catch", i, count, names, path, add)
-        if "Next" not in c:
+        if "Next" not in c and not misspelt(c, "Next", allowed):
             add(Problem(path, "MISSING_TRANSITION", f"{label} has no Next", "a Catch names the state to go to"))
         if "Assign" in c and not isinstance(c["Assign"], dict):
             add(Problem(path, "BAD_ASSIGN", f"{label}.Assign must be an object, not {describe(c['Assign'])}"))

@@ -14,10 +14,11 @@ naming the other places.
 
 from __future__ import annotations
 
-from ..asl.common import MAX_NAME_LENGTH, closest, describe, did_you_mean
+from ..asl.common import MAX_NAME_LENGTH, closest, describe, did_you_mean, misspelt
 from ..asl.problems import ARRIVAL, Problem
 from ..asl.walk import scopes, targets
 from .choices import exhaustive
+from .fields import ALL_STATE_FIELDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,6 +33,8 @@ STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", 
 # States that end a graph by themselves (no Next, no End).
 TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
 TOP_FIELDS = frozenset({"StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage"})
+# What a Choice rule may hold, in either language (to tell a misspelt Next from a missing one).
+_RULE_FIELDS = frozenset({"Next", "Condition", "Comment", "Assign", "Output", "Variable", "And", "Or", "Not"})
 GRAPH_FIELDS = frozenset({"StartAt", "States", "Comment"})
 
 
@@ -89,8 +92,11 @@ def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
         for key in graph:
             if key not in allowed:
                 add(Problem(owner, "UNKNOWN_FIELD", f"{scope.where(key)}: not a field of a nested graph", f"allowed: {', '.join(sorted(allowed))}"))
+    fields = TOP_FIELDS if scope.kind == "top" else GRAPH_FIELDS
     raw_states = graph.get("States")
-    if not isinstance(raw_states, dict) or not raw_states:
+    if raw_states is None and misspelt(graph, "States", fields):
+        pass  # written wrong: the unknown field is the finding
+    elif not isinstance(raw_states, dict) or not raw_states:
         what = "is missing" if raw_states is None else ("is empty" if raw_states == {} else f"must be an object of states, not {describe(raw_states)}")
         add(Problem(owner, "NO_STATES", f"{scope.where('States')} {what}", "a graph needs at least one state"))
     states = scope.states()
@@ -100,7 +106,9 @@ def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
                 add(Problem(owner, "BAD_NAME", f"{scope.where('States')}: state name {name!r} is not a string"))
     names = list(states)
     start = graph.get("StartAt")
-    if not isinstance(start, str):
+    if start is None and misspelt(graph, "StartAt", fields):
+        pass  # written wrong: the unknown field is the finding
+    elif not isinstance(start, str):
         what = "is missing" if start is None else f"must be a state name, not {describe(start)}"
         add(Problem(owner, "MISSING_START", f"{scope.where('StartAt')} {what}", f"start at one of: {', '.join(names[:5])}" if names else ""))
     elif start not in states:
@@ -127,7 +135,8 @@ def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
             continue
         kind = state.get("Type")
         if "Type" not in state:
-            add(Problem(path, "MISSING_TYPE", f"state '{name}' has no Type", f"one of {', '.join(STATE_TYPES)}"))
+            wrong = misspelt(state, "Type", ALL_STATE_FIELDS)
+            add(Problem(path, "MISSING_TYPE", f"state '{name}' has no Type" + (f" ({wrong!r} is not a field)" if wrong else ""), "did you mean 'Type'?" if wrong else f"one of {', '.join(STATE_TYPES)}"))
         elif kind not in STATE_TYPES:
             hint = did_you_mean(kind, STATE_TYPES) if isinstance(kind, str) else ""
             add(Problem(path, "UNKNOWN_STATE_TYPE", f"Type {describe(kind)} is not a state type", hint or f"one of {', '.join(STATE_TYPES)}"))
@@ -242,7 +251,7 @@ def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any],
             add(Problem(path, "BAD_END", f"End must be true, not {describe(end)}"))
         if has_next and end is True:
             add(Problem(path, "NEXT_AND_END", "a state has either Next or End, not both"))
-        elif not has_next and end is not True:
+        elif not has_next and end is not True and not (misspelt(state, "Next", ALL_STATE_FIELDS) or misspelt(state, "End", ALL_STATE_FIELDS)):
             add(Problem(path, "MISSING_TRANSITION", f"{kind} state has neither Next nor \"End\": true", "add Next (the state to go to) or \"End\": true"))
     if kind == "Choice":
         choices = state.get("Choices")
@@ -252,7 +261,7 @@ def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any],
             for i, rule in enumerate(choices):
                 if not isinstance(rule, dict):
                     add(Problem(path, "BAD_CHOICE_RULE", f"Choices[{i}] must be an object, not {describe(rule)}"))
-                elif "Next" not in rule:
+                elif "Next" not in rule and not misspelt(rule, "Next", _RULE_FIELDS):
                     add(Problem(path, "MISSING_TRANSITION", f"Choices[{i}] has no Next", "every rule names the state to go to"))
             if "Default" not in state and not exhaustive(choices):
                 add(

@@ -240,7 +240,7 @@ def _check_scope(scope: Scope, entry: _Entry, add: Add, known: dict[int, list[tu
                 else:
                     if visible_names is None:
                         visible_names = sorted(n for n, b in bits.index.items() if visible & b)
-                    add(Problem(path, "UNKNOWN_VARIABLE", f"{label}: ${read} is never assigned" + _scope_note(scope), did_you_mean(read, visible_names, prefix="$"), field=label))
+                    add(Problem(path, "UNKNOWN_VARIABLE", f"{label}: ${read} is never assigned" + _scope_note(scope), variable_hint(read, visible_names), field=label))
     # Nested graphs see what is assigned on entry to their owner state.
     children = []
     for name, state in states.items():
@@ -272,6 +272,24 @@ def _reads(state: Any, inherited: str, known: dict[int, list[tuple[str, str, str
         for label, names in path_reads(state):
             found.extend((label, read) for read in sorted(names))
     return found
+
+
+# $states' members, and the names a JSONPath habit gives them.
+_STATES_MEMBERS = {"input": "input", "result": "result", "erroroutput": "errorOutput", "context": "context", "error": "errorOutput", "output": "result", "task": "context.Task", "execution": "context.Execution"}
+
+
+def variable_hint(read: str, visible: list[str]) -> str:
+    """"did you mean" for a variable nothing assigns: a visible variable of a
+    close name, ``$states`` (``$state``), or a member of it (``$input``)."""
+    close = did_you_mean(read, visible, prefix="$")
+    if close:
+        return close
+    if read in ("state", "State", "States", "STATES"):
+        return "did you mean '$states'?"
+    member = _STATES_MEMBERS.get(read.lower())
+    if member:
+        return f"did you mean '$states.{member}'?"
+    return ""
 
 
 def _scope_note(scope: Scope) -> str:
