@@ -58,27 +58,28 @@ __all__ = ["check_graph", "with_written", "Written"]
 
 @dataclass(frozen=True, slots=True)
 class Written(Problem):
-    """JSONata ``text`` that a flow's author wrote and a builder was given,
-    which does not parse; ``path`` is where the builder puts it first (the
-    checks name the field)."""
+    """What is wrong with JSONata ``text`` that a flow's author wrote and a
+    builder was given, judged on its own (its syntax, an unknown function,
+    ...); ``path`` is the builder's first state (the checks then name the
+    field that holds the text)."""
 
     text: str = ""
 
 
 def with_written(fragment: Fragment, *values: object) -> Fragment:
-    """``fragment`` with a :class:`Written` problem for each expression in
-    ``values`` (templates, expressions or lists of them: what the author
-    passed to the builder) whose text does not parse."""
-    from ..asl.jsonata import analyse
+    """``fragment`` with a :class:`Written` problem for each finding about
+    the text alone of each expression in ``values`` (templates, expressions,
+    or lists and small records holding them: what the author passed to the
+    builder)."""
+    from ..validate.expressions import lint_text
 
     found: list[Expr] = []
     for value in values:
         _collect(value, found, 0)
     for e in dict.fromkeys(found):
-        text = e.text
-        error = analyse(text).error if text.strip() else None
-        if error:
-            fragment = fragment.with_problem(Written(fragment.start, "JSONATA_SYNTAX", f"{error}: {text}", text=text))
+        if e.text.strip():
+            for code, message, hint in lint_text(e.text):
+                fragment = fragment.with_problem(Written(fragment.start, code, message, hint, text=e.text))
     return fragment
 
 
@@ -107,44 +108,91 @@ def check_graph(graph: Fragment, definition: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     causes: list[Problem] = []
     _check_fragment(graph, "", problems, causes)
-    problems = _place_written(graph, problems, causes)
     # strict: the project's own flows are held to asl-validator compatibility
     # too, and to the warnings that mean a mistake (validate/severity.py).
-    for p in check_definition(definition, quotas=False, strict=True):
-        if not any(cause.explains(p) for cause in causes):
-            problems.append(p)
-    return unique(problems)
+    def judged(definition: dict[str, Any]) -> list[Problem]:
+        return [p for p in check_definition(definition, quotas=False, strict=True) if not any(cause.explains(p) for cause in causes)]
+
+    found = judged(definition)
+    if any(isinstance(p, Written) for p in problems):
+        broken = [p.text for p in problems if isinstance(p, Written) and p.code == "JSONATA_SYNTAX"]
+        # A builder's expression that holds a broken text cannot be read at
+        # all: judge the rest of it with that text read as null, so that
+        # what else is wrong there is found as well.
+        rest = judged(_without(definition, broken)) if broken else found
+        problems, found = _place_written(graph, problems, found, rest)
+    return unique(problems + found)
 
 
-def _place_written(graph: Fragment, problems: list[Problem], causes: list[Problem]) -> list[Problem]:
-    """Each :class:`Written` text reported once, on the first field whose
-    expression holds it, naming the others; every such field gets a cause
-    (the validator's finding about the wrapped text there is a knock-on)."""
-    written = {p.text: p for p in problems if isinstance(p, Written)}
-    if not written:
-        return problems
-    from ..asl.jsonata import analyse
+def _without(value: Any, broken: list[str]) -> Any:
+    """``value`` (a definition) with each expression that does not parse
+    because of one of the ``broken`` texts it holds read with null there."""
+    if isinstance(value, dict):
+        return {k: _without(v, broken) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without(v, broken) for v in value]
+    if is_expression(value) and any(text in value for text in broken):
+        from ..asl.jsonata import analyse
 
-    fields = [(path, label, e.text) for path, s in _all_states(graph) for label, e, _ in _expressions(s)]
-    placed: dict[str, Problem] = {}
-    for text, w in written.items():
-        places = [(path, label) for path, label, whole in fields if text in whole and analyse(whole).error]
-        if not places:
-            placed[text] = Problem(w.path, w.code, w.message, w.hint)
+        body = value[2:-2].strip()
+        for text in broken:
+            start = body.find(text)
+            while start >= 0 and analyse(body).error:
+                candidate = body[:start] + "null" + body[start + len(text) :]
+                error = analyse(candidate).error
+                if not error or _position(error) > _position(analyse(body).error or ""):
+                    body = candidate
+                    break
+                start = body.find(text, start + 1)
+        return "{% " + body + " %}"
+    return value
+
+
+def _position(error: str) -> int:
+    """Where a parse error was found (its "(at position N)")."""
+    head, _, tail = error.rpartition("(at position ")
+    return int(tail.rstrip(")")) if head and tail.rstrip(")").isdigit() else -1
+
+
+def _place_written(graph: Fragment, problems: list[Problem], found: list[Problem], rest: list[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """Each :class:`Written` finding once, on the first field whose
+    expression holds the author's text, naming the others; the validator's
+    findings of that kind on the fields that hold the text are its
+    knock-ons (they judge the builder's wrapping of it), and are dropped.
+    ``rest``: the validator's findings with the broken texts read as null
+    (:func:`_without`), which replace ``found`` but for the knock-ons."""
+    texts = {(path, label): e.text for path, s in _all_states(graph) for label, e, _ in _expressions(s)}
+    placed: dict[tuple[str, str], Problem] = {}
+    knock_ons: set[int] = set()
+    for w in problems:
+        if not isinstance(w, Written) or (w.text, w.code) in placed:
             continue
-        (path, label), *others = places
-        shown = "; ".join(f"{p or TOP_LEVEL}: {f}" for p, f in others[:3])
+        hits = [i for i, p in enumerate(found) if p.code == w.code and w.text in texts.get((p.path, p.field), "")]
+        knock_ons.update(hits)
+        # The fields that hold a text the validator judged (it reports a
+        # text once, on its first field): where the author's text went.
+        wholes = {texts[(found[i].path, found[i].field)] for i in hits}
+        holders = [(found[i].path, found[i].field) for i in hits[:1]]
+        holders += [place for place, whole in texts.items() if whole in wholes and place not in holders]
+        if not holders:
+            placed[(w.text, w.code)] = Problem(w.path, w.code, w.message, w.hint, w.severity)
+            continue
+        (path, label), *others = holders
+        shown = "; ".join(f if p == path else f"{p or TOP_LEVEL}: {f}" for p, f in others[:3])
         also = f" (the same text is also at {shown}{' and %d more' % (len(others) - 3) if len(others) > 3 else ''})" if others else ""
-        placed[text] = Problem(path, w.code, f"{label}: {w.message}{also}", "", field=label)
-        causes.extend(Problem(p, w.code, w.message, field=f) for p, f in places)
-    out: list[Problem] = []
+        severity = found[hits[0]].severity if hits else w.severity
+        placed[(w.text, w.code)] = Problem(path, w.code, f"{label}: {w.message}{also}", w.hint, severity, field=label)
+    out = []
     for p in problems:
         if isinstance(p, Written):
-            p = placed.pop(p.text, None)  # type: ignore[assignment]
+            p = placed.pop((p.text, p.code), None)  # type: ignore[assignment]
             if p is None:
                 continue
         out.append(p)
-    return out
+    if rest is found:
+        return out, [p for i, p in enumerate(found) if i not in knock_ons]
+    dropped = {(found[i].code, found[i].path, found[i].field) for i in knock_ons}
+    return out, [p for p in rest if (p.code, p.path, p.field) not in dropped]
 
 
 def _all_states(fragment: Fragment, prefix: str = "") -> Iterator[tuple[str, State]]:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..asl.common import Add
 
-__all__ = ["check_expressions", "state_expressions", "template_fields", "has_task_token"]
+__all__ = ["check_expressions", "lint_text", "state_expressions", "template_fields", "has_task_token"]
 
 _ACTIONS = frozenset({"Task", "Map", "Parallel"})
 _STATES_FIELDS = frozenset({"input", "result", "errorOutput", "context"})
@@ -161,7 +161,7 @@ class _Walk:
             (path, label), *others = self.places[item]
             also = ""
             if others:
-                shown = "; ".join(f"{p or TOP_LEVEL}: {f}" for p, f in others[:3])
+                shown = "; ".join(f if p == path else f"{p or TOP_LEVEL}: {f}" for p, f in others[:3])
                 more = f" and {len(others) - 3} more" if len(others) > 3 else ""
                 also = f" (the same text is also at {shown}{more})"
             for code, message, hint in _LINTED[item][0]:
@@ -206,6 +206,13 @@ class _Walk:
 # text -> (findings that depend on the text alone, the $states parts it reads)
 _LINTED: dict[str, tuple[tuple[tuple[str, str, str], ...], int]] = {}
 _RESULT, _ERROR_OUTPUT, _TOKEN, _MAP_ITEM = 1, 2, 4, 8
+
+
+def lint_text(body: str) -> tuple[tuple[str, str, str], ...]:
+    """(code, message, hint) of what is wrong with JSONata text (without
+    its delimiters) whatever field holds it: what a builder asks of the
+    text a flow's author wrote before it wraps it in its own."""
+    return _lint("{% " + body + " %}")[0]
 
 
 def _lint(text: str) -> tuple[tuple[tuple[str, str, str], ...], int]:

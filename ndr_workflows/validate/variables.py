@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from ..asl.common import RESERVED_VARIABLES, did_you_mean
 from ..asl.jsonata import analyse
-from ..asl.problems import Problem
+from ..asl.problems import TOP_LEVEL, Problem
 from ..asl.walk import JSONATA, Scope, nested_graphs, state_language
 from .expressions import state_expressions
 from .jsonpath_states import path_reads
@@ -136,9 +136,38 @@ def check_variables(definition: Any, add: Add, expressions: dict[int, list[tuple
     top = Scope.top(definition)
     todo = [(top, _Entry(0, 0, 0, 0, 0))]
     bits = _Bits()
+    reads = _Reads()
     while todo:
         scope, entry = todo.pop()
-        todo.extend(reversed(_check_scope(scope, entry, add, expressions or {}, bits)))
+        todo.extend(reversed(_check_scope(scope, entry, add, expressions or {}, bits, reads)))
+    reads.flush(add)
+
+
+class _Reads:
+    """Findings about reads, one per root cause: a name read before it is
+    assigned, once per state (whichever fields read it); a name nothing
+    assigns, once in the whole definition (naming every other read)."""
+
+    __slots__ = ("groups",)
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, ...], tuple[str, str, str, list[tuple[str, str]]]] = {}
+
+    def add(self, key: tuple[str, ...], code: str, path: str, label: str, message: str, hint: str) -> None:
+        group = self.groups.get(key)
+        if group is None:
+            self.groups[key] = (code, message, hint, [(path, label)])
+        elif (path, label) not in group[3]:
+            group[3].append((path, label))
+
+    def flush(self, add: Add) -> None:
+        for code, message, hint, places in self.groups.values():
+            (path, label), *others = places
+            also = ""
+            if others:
+                shown = "; ".join(f"{f}" if p == path else f"{p or TOP_LEVEL}: {f}" for p, f in others[:3])
+                also = f" (also read at {shown}{f' and {len(others) - 3} more' if len(others) > 3 else ''})"
+            add(Problem(path, code, f"{label}: {message}{also}", hint, field=label))
 
 
 class _Entry:
@@ -199,7 +228,7 @@ def _flow(order: list[str], states: dict[str, Any], start: Any, entry: _Entry, b
     return must, may
 
 
-def _check_scope(scope: Scope, entry: _Entry, add: Add, known: dict[int, list[tuple[str, str, str]]], bits: _Bits) -> list[tuple[Scope, _Entry]]:
+def _check_scope(scope: Scope, entry: _Entry, add: Add, known: dict[int, list[tuple[str, str, str]]], bits: _Bits, reads: _Reads) -> list[tuple[Scope, _Entry]]:
     """Check one graph; returns its nested graphs with what they start with."""
     states = scope.states()
     prefix = scope.prefix
@@ -228,19 +257,20 @@ def _check_scope(scope: Scope, entry: _Entry, add: Add, known: dict[int, list[tu
                 continue
             path = prefix + name
             if bit and some & bit:
-                add(Problem(path, "VARIABLE_MAYBE_UNASSIGNED", f"{label}: ${read} is not assigned on every path that reaches this state", "assign it on every path before, or give it a value earlier", field=label))
+                reads.add(("maybe", path, read), "VARIABLE_MAYBE_UNASSIGNED", path, label, f"${read} is not assigned on every path that reaches this state", "assign it on every path before, or give it a value earlier")
             elif bit and visible & bit:
-                add(Problem(path, "VARIABLE_UNASSIGNED", f"{label}: ${read} is assigned, but on no path before this state: every run that gets here fails", "assign it before this state", field=label))
+                reads.add(("before", path, read), "VARIABLE_UNASSIGNED", path, label, f"${read} is assigned, but on no path before this state: every run that gets here fails", "assign it before this state")
             else:
                 if inner_only is None:
                     inner_only = _inner_assigned(states)
                 owner = inner_only.get(read)
                 if owner is not None:
-                    add(Problem(path, "UNKNOWN_VARIABLE", f"{label}: ${read} is assigned only inside '{prefix}{owner}'; variables assigned in a Map iteration or Parallel branch are gone after it", "pass the value out through that state's Output and assign it from $states.result", field=label))
+                    reads.add(("inner", prefix + owner, read), "UNKNOWN_VARIABLE", path, label, f"${read} is assigned only inside '{prefix}{owner}'; variables assigned in a Map iteration or Parallel branch are gone after it", "pass the value out through that state's Output and assign it from $states.result")
                 else:
                     if visible_names is None:
                         visible_names = sorted(n for n, b in bits.index.items() if visible & b)
-                    add(Problem(path, "UNKNOWN_VARIABLE", f"{label}: ${read} is never assigned" + _scope_note(scope), variable_hint(read, visible_names), field=label))
+                    note = _scope_note(scope)
+                    reads.add(("never", note, read), "UNKNOWN_VARIABLE", path, label, f"${read} is never assigned" + note, variable_hint(read, visible_names))
     # Nested graphs see what is assigned on entry to their owner state.
     children = []
     for name, state in states.items():
