@@ -14,12 +14,13 @@ rendered JSON, would also see a transition to a state that does not exist),
 the knock-on findings are recognised by that cause
 (:meth:`Problem.explains`), never by the wording of their messages.
 
-Whether a state is reached at all is not a value of the state: a finding
-about it (``UNREACHABLE``) has the field :data:`ARRIVAL`. A mistake
-elsewhere that cuts the state off -- a name the definition holds twice, so
-that JSON keeps one of them -- is its root cause: the check that knows it
-adds a cause with that field on each state it cut off, which explains the
-arrival finding and nothing else about the state.
+Where a state stands in its graph -- whether the start reaches it, whether
+it leads to an end -- is not a value of the state: a finding about it
+(``UNREACHABLE``, ``NO_PATH_TO_END``) has the field :data:`REACH`. A
+mistake elsewhere that changes the graph -- a name the definition holds
+twice, so that JSON keeps one of the two states -- is its root cause: the
+check that knows it adds a cause with that field on each state concerned,
+which explains that finding and nothing else about the state.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable
 
-__all__ = ["Problem", "unique", "has_errors", "explained", "finding_line", "finding_row", "TOP_LEVEL", "ARRIVAL"]
+__all__ = ["Problem", "unique", "has_errors", "explained", "finding_line", "finding_row", "TOP_LEVEL", "REACH"]
 
 # How a finding about the whole definition names its place in text output.
 TOP_LEVEL = "(state machine)"
-# The field of a finding about whether a state is reached (see the module's docstring).
-ARRIVAL = "(arrival)"
+# The field of a finding about where a state stands in its graph (see the module's docstring).
+REACH = "(reach)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ def explained(findings: Iterable[Problem], causes: Iterable[Problem]) -> list[Pr
     causes = list(causes)
     if not causes:
         return list(findings)
-    return [f for f in findings if not any(cause.explains(f) for cause in causes)]
+    return [f for f in findings if not any(cause is not f and cause.explains(f) for cause in causes)]
 
 
 def has_errors(findings: Iterable[Problem]) -> bool:

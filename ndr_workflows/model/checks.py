@@ -13,9 +13,10 @@ What the JSON cannot show is checked here on the model objects:
 * JSONPath keywords a Python author passed (they are not rendered);
 * ``ON_FAILURE`` that nothing resolved, a Choice slot left open;
 * two states of one graph with the same name (a JSON object keeps one, so
-  the validator would see the states behind the lost one unreachable: each
-  state the model reaches gets a cause with the field
-  :data:`~ndr_workflows.asl.problems.ARRIVAL`, which explains that);
+  the validator would see the states behind the lost one unreachable, or
+  the kept one going nowhere: each state the model reaches gets a cause
+  with the field :data:`~ndr_workflows.asl.problems.REACH`, which explains
+  that);
 * template values that are not JSON, and plain strings that would render as
   an expression (``"{% $x %}"`` written as a literal instead of ``expr``);
 * the problems recorded while composing fragments (``CHAIN_AFTER_END``,
@@ -41,7 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..asl.common import is_expression
-from ..asl.problems import ARRIVAL, TOP_LEVEL, Problem, unique
+from ..asl.problems import REACH, TOP_LEVEL, Problem, unique
 from ..expressions import Expr, iter_exprs
 from .base import Action, OnFailure
 from .render import STATE_KEY_ORDER, TEMPLATE_FIELDS
@@ -259,7 +260,7 @@ def _check_fragment(fragment: Fragment, prefix: str, problems: list[Problem], ca
         )
     if twice:
         for name in _reached(fragment):
-            causes.append(Problem(f"{prefix}{name}", "DUPLICATE_NAME", f"state name '{name}' is reached in the model", field=ARRIVAL))
+            causes.append(Problem(f"{prefix}{name}", "DUPLICATE_NAME", f"state name '{name}' is reached in the model", field=REACH))
 
 
 def _reached(fragment: Fragment) -> set[str]:

@@ -111,7 +111,9 @@ def validated(
         from .integrations import check_integrations
         from .severity import apply_severity
 
-        findings = findings + apply_severity(check_integrations(definition, machine_type=machine_type), **options)
+        found = apply_severity(check_integrations(definition, machine_type=machine_type), **options)
+        # A task token written as a literal: that finding explains the literal's own.
+        findings = explained(findings, [f for f in found if f.code == "TASK_TOKEN_MISSING" and f.field.count(".") + f.field.count("[") > 0]) + found
     return definition, explained(unique(findings), [] if read.built else _lost_arrivals(definition, read.findings))
 
 
@@ -123,14 +125,14 @@ def _lost_arrivals(definition: Any, read: list[Finding]) -> list[Finding]:
     twice = [f.path for f in read if f.code == "DUPLICATE_NAME"]
     if not twice or not isinstance(definition, dict):
         return []
-    from ..asl.problems import ARRIVAL
+    from ..asl.problems import REACH
     from ..asl.walk import scopes
 
     causes: list[Finding] = []
     for scope in scopes(definition):
         states = scope.states()
         if any(path.startswith(scope.prefix) and path[len(scope.prefix) :] in states for path in twice):
-            causes.extend(Finding(scope.prefix + name, "DUPLICATE_NAME", "a name this graph holds twice", field=ARRIVAL) for name in states)
+            causes.extend(Finding(scope.prefix + name, "DUPLICATE_NAME", "a name this graph holds twice", field=REACH) for name in states)
     return causes
 
 

@@ -10,7 +10,8 @@ nor their types are checked; a ``${Name}`` placeholder is a value too.
 
 from __future__ import annotations
 
-from ..asl.common import describe, did_you_mean, is_expression, is_int, is_number
+from ..asl.common import describe, did_you_mean, is_expression, is_int, is_number, misspelt
+from ..asl.jsonata import analyse
 from ..asl.problems import Problem
 from .service_models import pascal_case
 from ..asl.walk import JSONATA
@@ -144,6 +145,8 @@ class ArgumentCheck:
             name = pascal_case(required)
             if name in given or (restricted and name not in allowed):
                 continue
+            if misspelt({k: None for k in given}, name, allowed):
+                continue  # written wrong: the unknown parameter is the finding
             if required in idempotent:
                 # AWS SDKs generate an idempotency token when it is left out: the call works.
                 self.add(Problem(self.path, "INTEGRATION_MISSING_IDEMPOTENCY_TOKEN",
@@ -172,30 +175,38 @@ def check_arguments(value: Any, shape: dict[str, Any], service: ServiceModel, fi
 # -- the task token -------------------------------------------------------------------
 
 
-def _strings(value: Any, jsonpath: bool, key: str = "") -> Iterator[str]:
+def _strings(value: Any, jsonpath: bool, label: str, key: str = "") -> Iterator[tuple[str, str, bool]]:
+    """(label, text, evaluated) of every string of a template: evaluated
+    when it is an expression (JSONata) or under a ``.$`` key (JSONPath)."""
     if isinstance(value, dict):
         for k, v in value.items():
-            yield from _strings(v, jsonpath, str(k))
+            yield from _strings(v, jsonpath, f"{label}.{k}", str(k))
     elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v, jsonpath, key)
+        for i, v in enumerate(value):
+            yield from _strings(v, jsonpath, f"{label}[{i}]", key)
     elif isinstance(value, str):
-        if (jsonpath and key.endswith(".$")) or (not jsonpath and is_expression(value)):
-            yield value
+        yield label, value, (jsonpath and key.endswith(".$")) or (not jsonpath and is_expression(value))
 
 
 def check_task_token(state: dict[str, Any], path: str, field: str, language: str, add: Add) -> None:
-    """A callback task must hand its token to whoever calls SendTaskSuccess."""
+    """A callback task must hand its token to whoever calls SendTaskSuccess.
+    Token text in a literal string (not an expression, no ``.$`` key) is
+    the one mistake: the finding names that field (and explains the
+    literal's own warning)."""
     jsonpath = language != JSONATA
     token = TOKEN_JSONPATH if jsonpath else TOKEN_JSONATA
-    if any(token in text for text in _strings(state.get(field), jsonpath)):
+    strings = list(_strings(state.get(field), jsonpath, field))
+    if any(token in text for _, text, evaluated in strings if evaluated):
         return
-    add(Problem(
-        path, "TASK_TOKEN_MISSING",
-        f"{field}: a .waitForTaskToken task must pass {token} (e.g. as Payload.taskToken)",
-        "without the token nobody can call SendTaskSuccess/SendTaskFailure: the state waits until it times out",
-        field=field,
-    ))
+    if not jsonpath and any(analyse(text[2:-2]).error for _, text, evaluated in strings if evaluated):
+        return  # an expression that does not parse may be the one that passes it: that is the finding
+    hint = "without the token nobody can call SendTaskSuccess/SendTaskFailure: the state waits until it times out"
+    literal = next((label for label, text, _ in strings if token in text), None)
+    if literal is not None:
+        way = f"'{literal.rpartition('.')[2]}.$'" if jsonpath else "an expression, \"{% " + token + " %}\""
+        add(Problem(path, "TASK_TOKEN_MISSING", f"{literal}: {token} is passed as a literal string, not the task token: write it as {way}", hint, field=literal))
+        return
+    add(Problem(path, "TASK_TOKEN_MISSING", f"{field}: a .waitForTaskToken task must pass {token} (e.g. as Payload.taskToken)", hint, field=field))
 
 
 # -- what Output and Assign read from the result ---------------------------------------

@@ -246,6 +246,10 @@ def _error_entries(state: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 
 def _check_error_names(state: dict[str, Any], path: str, integration: Integration | None, context: ErrorContext | None, add: Add) -> None:
+    """Each entry's error name. Names that spell the service the same wrong
+    way (``DynamoDb.`` where ``DynamoDB.`` is raised) are one mistake: one
+    finding, on the first, naming the others."""
+    spelt: dict[str, list[Problem]] = {}
     for label, name in _error_entries(state):
         if name.startswith("States."):
             if name not in STATES_ERRORS:
@@ -253,7 +257,18 @@ def _check_error_names(state: dict[str, Any], path: str, integration: Integratio
             continue
         if context is None:
             continue
-        _check_service_error(name, label, path, context, add)
+        found: list[Problem] = []
+        _check_service_error(name, label, path, context, found.append)
+        for problem in found:
+            if problem.code == "ERROR_NAME_SERVICE_SPELLING":
+                spelt.setdefault(name.partition(".")[0], []).append(problem)
+            else:
+                add(problem)
+    for first, *more in spelt.values():
+        if more:
+            others = ", ".join(p.field for p in more)
+            first = Problem(first.path, first.code, f"{first.message} (as are {others}, spelt the same way)", first.hint, first.severity, first.field)
+        add(first)
 
 
 def _with_suffix(rest: str) -> str:

@@ -15,7 +15,7 @@ naming the other places.
 from __future__ import annotations
 
 from ..asl.common import MAX_NAME_LENGTH, closest, describe, did_you_mean, misspelt
-from ..asl.problems import ARRIVAL, Problem
+from ..asl.problems import REACH, Problem
 from ..asl.walk import scopes, targets
 from .choices import exhaustive
 from .fields import ALL_STATE_FIELDS
@@ -39,7 +39,9 @@ GRAPH_FIELDS = frozenset({"StartAt", "States", "Comment"})
 
 
 def reachable(scope: Scope) -> list[str]:
-    """Names reachable from StartAt, in discovery order."""
+    """Names reachable from StartAt, in discovery order. A reached state
+    that is not an object may lead anywhere: then every state is (its
+    finding is that, not the states it may have led to)."""
     states = scope.states()
     seen: list[str] = []
     done: set[str] = set()
@@ -51,8 +53,26 @@ def reachable(scope: Scope) -> list[str]:
             continue
         done.add(name)
         seen.append(name)
-        todo.extend(t for _, t in reversed(targets(states[name])) if isinstance(t, str))
+        leads = _leads(states[name])
+        if leads is None:
+            return seen + [n for n in states if n not in done]
+        todo.extend(reversed(leads))
     return seen
+
+
+def _leads(state: Any) -> list[str] | None:
+    """The names a state goes to; None when that cannot be read (not an
+    object). A state whose Type is missing or misspelt is read as it is
+    written: a Choice's rules and Default still lead somewhere."""
+    if not isinstance(state, dict):
+        return None
+    found = [t for _, t in targets(state) if isinstance(t, str)]
+    if state.get("Type") not in STATE_TYPES:
+        rules = state.get("Choices")
+        found += [r["Next"] for r in rules if isinstance(r, dict) and isinstance(r.get("Next"), str)] if isinstance(rules, list) else []
+        if isinstance(state.get("Default"), str):
+            found.append(state["Default"])
+    return found
 
 
 def check_structure(definition: Any, add: Add) -> None:
@@ -124,8 +144,11 @@ def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
     entered = isinstance(start, str) and start in states
     order = reachable(scope) if entered else []
     seen = set(order)
-    lost = [name for name in states if name not in seen]
+    lost = [name for name in states if name not in seen] if entered else []
     meant: set[str] = set()  # unreachable states a dangling target was meant to reach
+    guessed: set[tuple[str, str]] = set()  # (path, field) of dangling targets close to a state's name
+    found: list[Problem] = []  # the loop's findings, until a gap is matched with what it cut off
+    later, add = add, found.append
     for name, state in states.items():
         path = scope.prefix + name
         where.setdefault(name, []).append(path)
@@ -136,39 +159,78 @@ def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
         kind = state.get("Type")
         if "Type" not in state:
             wrong = misspelt(state, "Type", ALL_STATE_FIELDS)
-            add(Problem(path, "MISSING_TYPE", f"state '{name}' has no Type" + (f" ({wrong!r} is not a field)" if wrong else ""), "did you mean 'Type'?" if wrong else f"one of {', '.join(STATE_TYPES)}"))
+            add(Problem(path, "MISSING_TYPE", f"state '{name}' has no Type" + (f" ({wrong!r} is not a field)" if wrong else ""), "did you mean 'Type'?" if wrong else f"one of {', '.join(STATE_TYPES)}", field="Type"))
         elif kind not in STATE_TYPES:
             hint = did_you_mean(kind, STATE_TYPES) if isinstance(kind, str) else ""
-            add(Problem(path, "UNKNOWN_STATE_TYPE", f"Type {describe(kind)} is not a state type", hint or f"one of {', '.join(STATE_TYPES)}"))
-        _check_transitions(state, path, states, add, lost if name in seen else [], meant)
+            add(Problem(path, "UNKNOWN_STATE_TYPE", f"Type {describe(kind)} is not a state type", hint or f"one of {', '.join(STATE_TYPES)}", field="Type"))
+        _check_transitions(state, path, states, add, lost if name in seen else [], meant, guessed)
+    add = later
+    # One finding per unreachable region, on the state where it starts (a
+    # dangling Next cuts off everything after it: name those in the message).
+    regions = _regions(states, lost, seen)
+    open_regions = [(root, behind) for root, behind in regions if root not in meant and not meant.intersection(behind)]
+    reached = {scope.prefix + name for name in seen}
+    gaps = [i for i, f in enumerate(found) if f.path in reached and _is_gap(f, guessed)]
+    if len(open_regions) == 1 and len(gaps) == 1:
+        # One way out that leads nowhere, one region nothing reaches: the
+        # one was meant to lead to the other (one mistake, one finding).
+        root, behind = open_regions.pop()
+        found[gaps[0]] = _led_to(found[gaps[0]], root, behind)
+    for problem in found:
+        add(problem)
     _check_terminal(scope, states, add)
     if not entered:
         return  # with no entry everything would be "unreachable": one finding is enough
     _check_trapped(scope, states, order, add)
-    # One finding per unreachable region, on the state where it starts (a
-    # dangling Next cuts off everything after it: name those in the message).
-    entered = {t for name in lost for _, t in targets(states[name]) if isinstance(t, str) and t != name}
+    for name, behind in open_regions:
+        add(Problem(scope.prefix + name, "UNREACHABLE", f"no path from StartAt reaches state '{name}'{_after(behind)}", "remove it or add a transition to it", field=REACH))
+
+
+def _regions(states: dict[str, Any], lost: list[str], seen: set[str]) -> list[tuple[str, list[str]]]:
+    """(first state, the states after it) of each region of unreachable states."""
+    entered = {t for name in lost for t in _leads(states[name]) or () if t != name}
     roots = [name for name in lost if name not in entered]
     from_roots: set[str] = set()
     for root in roots:
         _region(states, root, seen, from_roots)
     covered: set[str] = set()
+    regions = []
     for name in lost:
         if name in covered or (name not in roots and name in from_roots):
             continue
         covered.add(name)
-        behind = [n for n in _region(states, name, seen, covered) if n != name]
-        if meant.intersection(behind, (name,)):
-            continue  # the dangling target meant to reach it is the finding
-        more = f" (nor the {len(behind)} state(s) after it: {', '.join(behind)})" if behind else ""
-        add(Problem(scope.prefix + name, "UNREACHABLE", f"no path from StartAt reaches state '{name}'{more}", "remove it or add a transition to it", field=ARRIVAL))
+        regions.append((name, [n for n in _region(states, name, seen, covered) if n != name]))
+    return regions
+
+
+def _after(behind: list[str]) -> str:
+    return f" (nor the {len(behind)} state(s) after it: {', '.join(behind)})" if behind else ""
+
+
+def _is_gap(problem: Problem, guessed: set[tuple[str, str]]) -> bool:
+    """A way out of a state that leads nowhere: a transition to no state
+    (and to no close name), a missing Next, a Choice without Default."""
+    if problem.code == "UNKNOWN_TARGET":
+        return (problem.path, problem.field) not in guessed
+    return problem.code in ("MISSING_TRANSITION", "CHOICE_WITHOUT_DEFAULT")
+
+
+def _led_to(gap: Problem, root: str, behind: list[str]) -> Problem:
+    """The gap's finding, saying where it was meant to lead."""
+    nothing_else = f"nothing else goes to '{root}'{_after(behind)}"
+    if gap.code == "UNKNOWN_TARGET":
+        return Problem(gap.path, gap.code, gap.message, f"did you mean '{root}'? ({nothing_else})", gap.severity, gap.field)
+    if gap.code == "MISSING_TRANSITION":
+        return Problem(gap.path, gap.code, gap.message, f"add \"Next\": \"{root}\" ({nothing_else})", gap.severity, gap.field)
+    # A Choice without Default that cuts states off is refused by AWS (they are unreachable).
+    return Problem(gap.path, "UNREACHABLE", f"Default not set, and {nothing_else}: no path from StartAt reaches it", f"add \"Default\": \"{root}\"", "error", gap.field)
 
 
 def _region(states: dict[str, Any], start: str, reached: set[str], taken: set[str]) -> list[str]:
     """The unreachable states reachable from ``start`` (itself first) that
     no earlier region took; adds them to ``taken``."""
     order = [start]
-    todo = [t for _, t in reversed(targets(states[start])) if isinstance(t, str)]
+    todo = list(reversed(_leads(states[start]) or []))
     taken.add(start)
     while todo:
         name = todo.pop()
@@ -176,7 +238,7 @@ def _region(states: dict[str, Any], start: str, reached: set[str], taken: set[st
             continue
         taken.add(name)
         order.append(name)
-        todo.extend(t for _, t in reversed(targets(states[name])) if isinstance(t, str))
+        todo.extend(reversed(_leads(states[name]) or []))
     return order
 
 
@@ -207,9 +269,9 @@ def _check_trapped(scope: Scope, states: dict[str, Any], order: list[str], add: 
     ends = [n for n in order if _is_terminal(states[n])]
     if not ends:
         return
-    # A state whose target does not exist may lead anywhere: its finding is
-    # the dangling target, not "no path to an end".
-    ends += [n for n in order if any(isinstance(t, str) and t not in states for _, t in targets(states[n]))]
+    # A state whose target does not exist, or whose type does not, may lead
+    # anywhere: its finding is that, not "no path to an end".
+    ends += [n for n in order if any(isinstance(t, str) and t not in states for _, t in targets(states[n])) or not isinstance(states[n], dict) or states[n].get("Type") not in STATE_TYPES]
     preds: dict[str, list[str]] = {}
     for name in order:
         for _, target in targets(states[name]):
@@ -228,7 +290,7 @@ def _check_trapped(scope: Scope, states: dict[str, Any], order: list[str], add: 
     inside = set(trapped)
     entries = [n for n in trapped if n == scope.start() or any(p not in inside for p in preds.get(n, ()))]
     for name in entries:
-        add(Problem(scope.prefix + name, "NO_PATH_TO_END", f"no path from state '{name}' leads to a state that ends the {'execution' if scope.kind == 'top' else 'graph'}: a run that gets here only stops by failing or timing out", "add a way out: a Choice rule or a Catch that leads to an End, Succeed or Fail"))
+        add(Problem(scope.prefix + name, "NO_PATH_TO_END", f"no path from state '{name}' leads to a state that ends the {'execution' if scope.kind == 'top' else 'graph'}: a run that gets here only stops by failing or timing out", "add a way out: a Choice rule or a Catch that leads to an End, Succeed or Fail", field=REACH))
 
 
 def _check_name(name: str, path: str, add: Add) -> None:
@@ -240,9 +302,10 @@ def _check_name(name: str, path: str, add: Add) -> None:
         add(Problem(path, "BAD_NAME", "state names may not contain quotes, backslashes or control characters"))
 
 
-def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any], add: Add, lost: list[str], meant: set[str]) -> None:
+def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any], add: Add, lost: list[str], meant: set[str], guessed: set[tuple[str, str]]) -> None:
     """``lost``: the states nothing reaches, if this state is reached; a
-    dangling target close to one of them was meant to reach it (``meant``)."""
+    dangling target close to one of them was meant to reach it (``meant``);
+    one close to any state's name is ``guessed``."""
     kind = state.get("Type")
     if kind in STATE_TYPES and kind != "Choice" and kind not in TERMINAL_TYPES:
         has_next = "Next" in state
@@ -252,7 +315,7 @@ def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any],
         if has_next and end is True:
             add(Problem(path, "NEXT_AND_END", "a state has either Next or End, not both"))
         elif not has_next and end is not True and not (misspelt(state, "Next", ALL_STATE_FIELDS) or misspelt(state, "End", ALL_STATE_FIELDS)):
-            add(Problem(path, "MISSING_TRANSITION", f"{kind} state has neither Next nor \"End\": true", "add Next (the state to go to) or \"End\": true"))
+            add(Problem(path, "MISSING_TRANSITION", f"{kind} state has neither Next nor \"End\": true", "add Next (the state to go to) or \"End\": true", field="Next"))
     if kind == "Choice":
         choices = state.get("Choices")
         if not isinstance(choices, list) or not choices:
@@ -262,7 +325,7 @@ def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any],
                 if not isinstance(rule, dict):
                     add(Problem(path, "BAD_CHOICE_RULE", f"Choices[{i}] must be an object, not {describe(rule)}"))
                 elif "Next" not in rule and not misspelt(rule, "Next", _RULE_FIELDS):
-                    add(Problem(path, "MISSING_TRANSITION", f"Choices[{i}] has no Next", "every rule names the state to go to"))
+                    add(Problem(path, "MISSING_TRANSITION", f"Choices[{i}] has no Next", "every rule names the state to go to", field=f"Choices[{i}].Next"))
             if "Default" not in state and not exhaustive(choices):
                 add(
                     Problem(
@@ -281,4 +344,6 @@ def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any],
             if close:
                 meant.add(close)
             hint = f"did you mean '{close}'?" if close else did_you_mean(target, list(states))
+            if hint:
+                guessed.add((path, field))
             add(Problem(path, "UNKNOWN_TARGET", f"{field} goes to '{target}', which is not a state of this graph", hint, field=field))

@@ -29,7 +29,7 @@ from __future__ import annotations
 from ..asl.common import RESERVED_VARIABLES, did_you_mean
 from ..asl.jsonata import analyse
 from ..asl.problems import TOP_LEVEL, Problem
-from ..asl.walk import JSONATA, Scope, nested_graphs, state_language
+from ..asl.walk import JSONATA, Scope, nested_graphs, scopes, state_language
 from .expressions import state_expressions
 from .jsonpath_states import path_reads
 from .structure import reachable
@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["check_variables", "assigned_names"]
 
 _ALL = -1  # every bit set: "anything" (the start of a must-analysis)
+_TYPES = frozenset({"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
 
 
 def _keys(assign: Any) -> set[str]:
@@ -94,7 +95,7 @@ def _edges(state: Any, bits: _Bits) -> list[tuple[Any, int]]:
         return []
     own = bits.of(_keys(state.get("Assign")))
     edges: list[tuple[Any, int]] = []
-    if state.get("Type") == "Choice":
+    if state.get("Type") == "Choice" or ("Choices" in state and not (isinstance(state.get("Type"), str) and state["Type"] in _TYPES)):  # a Choice with its Type wrong still routes
         choices = state.get("Choices")
         for rule in choices if isinstance(choices, list) else ():
             if isinstance(rule, dict) and "Next" in rule:
@@ -137,10 +138,14 @@ def check_variables(definition: Any, add: Add, expressions: dict[int, list[tuple
     todo = [(top, _Entry(0, 0, 0, 0, 0))]
     bits = _Bits()
     reads = _Reads()
+    # A state that is not an object assigns what nobody can tell: then
+    # nothing is said about reads and clashes (that state is the finding).
+    blind = any(not isinstance(state, dict) for scope in scopes(definition) for state in scope.states().values())
     while todo:
         scope, entry = todo.pop()
-        todo.extend(reversed(_check_scope(scope, entry, add, expressions or {}, bits, reads)))
-    reads.flush(add)
+        todo.extend(reversed(_check_scope(scope, entry, add, expressions or {}, bits, reads, blind)))
+    if not blind:
+        reads.flush(add)
 
 
 class _Reads:
@@ -181,7 +186,7 @@ class _Entry:
         self.must, self.may, self.outer, self.clash_must, self.clash_may = must, may, outer, clash_must, clash_may
 
 
-def _check_assigns(scope: Scope, assigns: dict[str, list[tuple[str, set[str]]]], entry: _Entry, bits: _Bits, add: Add) -> int:
+def _check_assigns(scope: Scope, assigns: dict[str, list[tuple[str, set[str]]]], entry: _Entry, bits: _Bits, add: Add, blind: bool) -> int:
     """Names that cannot be assigned here; returns the bits this scope assigns."""
     here = 0
     for name, found in assigns.items():
@@ -194,6 +199,8 @@ def _check_assigns(scope: Scope, assigns: dict[str, list[tuple[str, set[str]]]],
                     add(Problem(path, "RESERVED_VARIABLE", f"{label}: '{var}' is reserved by Step Functions and cannot be assigned", field=label))
                 elif not (var.isidentifier() and var.isascii()):
                     add(Problem(path, "BAD_VARIABLE_NAME", f"{label}: {var!r} is not a valid variable name", "use letters, digits and underscores, not starting with a digit", field=label))
+                elif blind:
+                    continue
                 elif entry.clash_must & bit:
                     add(Problem(path, "OUTER_VARIABLE_ASSIGNED", f"{label}: '{var}' already exists in the enclosing scope (assigned on every path before '{scope.owner}'); a Map iteration or Parallel branch cannot assign it", "use a new name inside, and pass data out through the state's Output", field=label))
                 elif entry.clash_may & bit:
@@ -228,12 +235,12 @@ def _flow(order: list[str], states: dict[str, Any], start: Any, entry: _Entry, b
     return must, may
 
 
-def _check_scope(scope: Scope, entry: _Entry, add: Add, known: dict[int, list[tuple[str, str, str]]], bits: _Bits, reads: _Reads) -> list[tuple[Scope, _Entry]]:
+def _check_scope(scope: Scope, entry: _Entry, add: Add, known: dict[int, list[tuple[str, str, str]]], bits: _Bits, reads: _Reads, blind: bool) -> list[tuple[Scope, _Entry]]:
     """Check one graph; returns its nested graphs with what they start with."""
     states = scope.states()
     prefix = scope.prefix
     assigns = {name: assigned_names(state) for name, state in states.items()}
-    visible = _check_assigns(scope, assigns, entry, bits, add) | entry.outer
+    visible = _check_assigns(scope, assigns, entry, bits, add, blind) | entry.outer
     order = reachable(scope)
     start = scope.start()
     must, may = _flow(order, states, start, entry, bits)
