@@ -183,13 +183,12 @@ def _place_written(graph: Fragment, problems: list[Problem], found: list[Problem
         also = f" (the same text is also at {shown}{' and %d more' % (len(others) - 3) if len(others) > 3 else ''})" if others else ""
         severity = found[hits[0]].severity if hits else w.severity
         placed[(w.text, w.code)] = Problem(path, w.code, f"{label}: {w.message}{also}", w.hint, severity, field=label)
-    out = []
+    out: list[Problem] = []
     for p in problems:
-        if isinstance(p, Written):
-            p = placed.pop((p.text, p.code), None)  # type: ignore[assignment]
-            if p is None:
-                continue
-        out.append(p)
+        if not isinstance(p, Written):
+            out.append(p)
+        elif (p.text, p.code) in placed:
+            out.append(placed.pop((p.text, p.code)))
     if rest is found:
         return out, [p for i, p in enumerate(found) if i not in knock_ons]
     dropped = {(found[i].code, found[i].path, found[i].field) for i in knock_ons}

@@ -227,7 +227,7 @@ def _check_rules(state: dict[str, Any], path: str, language: str, add: Add) -> N
             jsonpath_keys = [k for k in rule if k not in _RULE_FIELDS_JSONATA and _is_jsonpath_rule_key(k)]
             if jsonpath_keys:
                 # One mistake: a JSONPath rule in a JSONata state (not also "no Condition").
-                add(Problem(path, "JSONPATH_FIELD", f"{label}.{jsonpath_keys[0]}: {', '.join(jsonpath_keys)} make a JSONPath (Variable-style) Choice rule; this state uses JSONata", "write the test as a Condition: \"{% ... %}\"", field=f"{label}.{jsonpath_keys[0]}"))
+                add(Problem(path, "JSONPATH_FIELD", f"{label}.{jsonpath_keys[0]}: {', '.join(jsonpath_keys)} make a JSONPath (Variable-style) Choice rule; in this JSONata state a rule has a Condition", "write the test as a Condition: \"{% ... %}\"", field=f"{label}.{jsonpath_keys[0]}"))
             elif "Condition" not in rule:
                 if not misspelt(rule, "Condition", _RULE_FIELDS_JSONATA):
                     add(Problem(path, "BAD_CONDITION", f"{label} has no Condition", "a JSONata rule is {\"Condition\": \"{% ... %}\", \"Next\": ...}"))

@@ -217,13 +217,13 @@ def _is_gap(problem: Problem, guessed: set[tuple[str, str]]) -> bool:
 
 def _led_to(gap: Problem, root: str, behind: list[str]) -> Problem:
     """The gap's finding, saying where it was meant to lead."""
-    nothing_else = f"nothing else goes to '{root}'{_after(behind)}"
+    nothing_else = "nothing else goes to it" + (f" or to the {len(behind)} state(s) after it" if behind else "")
     if gap.code == "UNKNOWN_TARGET":
         return Problem(gap.path, gap.code, gap.message, f"did you mean '{root}'? ({nothing_else})", gap.severity, gap.field)
     if gap.code == "MISSING_TRANSITION":
         return Problem(gap.path, gap.code, gap.message, f"add \"Next\": \"{root}\" ({nothing_else})", gap.severity, gap.field)
     # A Choice without Default that cuts states off is refused by AWS (they are unreachable).
-    return Problem(gap.path, "UNREACHABLE", f"Default not set, and {nothing_else}: no path from StartAt reaches it", f"add \"Default\": \"{root}\"", "error", gap.field)
+    return Problem(gap.path, "UNREACHABLE", f"Default not set, and nothing else goes to state '{root}'{_after(behind)}: no path from StartAt reaches it", f"add \"Default\": \"{root}\"", "error", gap.field)
 
 
 def _region(states: dict[str, Any], start: str, reached: set[str], taken: set[str]) -> list[str]:

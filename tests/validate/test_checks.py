@@ -357,7 +357,7 @@ def test_jsonpath_definitions_are_checked_for_structure_not_jsonata() -> None:
     definition["States"]["A"]["Next"] = "C"
     # one mistake: the Next that leads nowhere was meant for B, which nothing else reaches
     assert codes_at(definition) == {("A", "UNKNOWN_TARGET")}
-    assert [f.hint for f in findings(definition)] == ["did you mean 'B'? (nothing else goes to 'B')"]
+    assert [f.hint for f in findings(definition)] == ["did you mean 'B'? (nothing else goes to it)"]
 
 
 def test_placeholders_are_listed_sorted_and_well_formed_only() -> None:
