@@ -114,13 +114,13 @@ def validated(
         found = apply_severity(check_integrations(definition, machine_type=machine_type), **options)
         # A task token written as a literal: that finding explains the literal's own.
         findings = explained(findings, [f for f in found if f.code == "TASK_TOKEN_MISSING" and f.field.count(".") + f.field.count("[") > 0]) + found
-    return definition, explained(unique(findings), [] if read.built else _lost_arrivals(definition, read.findings))
+    return definition, explained(unique(findings), [] if read.built else _lost_reach(definition, read.findings))
 
 
-def _lost_arrivals(definition: Any, read: list[Finding]) -> list[Finding]:
+def _lost_reach(definition: Any, read: list[Finding]) -> list[Finding]:
     """A file that gives one States object a name twice: JSON keeps the last
     state of that name, so which states the others reached is lost. Every
-    state of that graph gets a cause explaining its arrival findings (the
+    state of that graph gets a cause explaining its reach findings (the
     duplicate is the finding)."""
     twice = [f.path for f in read if f.code == "DUPLICATE_NAME"]
     if not twice or not isinstance(definition, dict):
