@@ -33,8 +33,11 @@ package:
   10k chain       compose and lay out ``Pass >> Pass >> ...`` of 10,000 states
   export          ``python -m ndr_workflows.export --out DIR``, wall time
 
-The first four are timed inside the child (``time.perf_counter``), the
+The first five are timed inside the child (``time.perf_counter``), the
 export from outside. Medians and minimums are printed beside Record's.
+``--keep DIR`` leaves the trial copies in DIR, to run anything else on
+them (``cd DIR/dataclass_least && python -X importtime -c "import
+ndr_workflows.model"``).
 """
 
 from __future__ import annotations
@@ -145,15 +148,18 @@ def measure_once(tree: Path, out: Path) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15, help="measured runs of each tree (default 15)")
+    parser.add_argument("--keep", metavar="DIR", type=Path, help="make the trial copies in DIR (a new directory) and keep them, e.g. for python -X importtime")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be >= 1")
+    if args.keep is not None and args.keep.exists():
+        parser.error(f"--keep {args.keep}: already exists")
     classes = record_classes()
     print(f"python: {sys.executable} ({sys.version.split()[0]})")
     print(f"{len(classes)} classes built on Record: {', '.join(name for _, name in classes)}")
     print(f"runs: {args.runs} of each tree, interleaved, after a warm-up run of each")
     with tempfile.TemporaryDirectory(prefix="bench_records_") as tmp:
-        root = Path(tmp)
+        root = Path(tmp) if args.keep is None else args.keep.resolve()
         trees = {"Record": REPO_ROOT}
         for label, arguments in TRIALS.items():
             tree = root / label.replace(", ", "_")
@@ -186,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
             cells.append(f"{med * 1000:7.1f} ({min(values) * 1000:6.1f}){delta}")
         print(f"{row:18}" + "".join(f"{cell:>26}" for cell in cells))
     print("\n(a trial's third figure is its median minus Record's)")
+    if args.keep is not None:
+        print(f"the trial copies: {', '.join(str(tree) for label, tree in trees.items() if label != 'Record')}")
     return 0
 
 
