@@ -24,7 +24,23 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-__all__ = ["Runtime", "running", "STEP_FUNCTIONS", "OVERRIDES", "iso_millis", "parse_iso_ms", "MIN_MS", "MAX_MS"]
+__all__ = [
+    "Runtime", "running", "current_rng", "STEP_FUNCTIONS", "OVERRIDES", "iso_millis", "parse_iso_ms", "MIN_MS", "MAX_MS",
+    "Unsupported", "UNSUPPORTED",
+]
+
+# What a function the simulator cannot evaluate says; the engines pass a
+# registered function's exception on as a ValueError with its text, so
+# the evaluator recognises the limit by this text (a SimulationError, not
+# States.QueryEvaluationError).
+UNSUPPORTED = "the simulator does not support"
+
+
+class Unsupported(ValueError):
+    """A function call the simulator cannot evaluate."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{UNSUPPORTED} {what}")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MS = timedelta(milliseconds=1)
@@ -50,6 +66,12 @@ _DEFAULT = Runtime(0, 0)
 
 def _runtime() -> Runtime:
     return _RUNTIME.get(_DEFAULT)
+
+
+def current_rng() -> random.Random:
+    """The running execution's seeded generator (intrinsic functions
+    States.MathRandom and States.UUID draw from it too)."""
+    return _RUNTIME.get(_DEFAULT).rng
 
 
 @contextmanager
@@ -167,10 +189,44 @@ def _reject_constant(name: str) -> Any:
 
 
 def now(picture: Any = None, zone: Any = None) -> str:
-    """``$now()`` on the simulated clock (pictures are not supported)."""
-    if picture is not None:
-        raise ValueError("$now: picture strings are not supported by the simulator")
-    return iso_millis(_runtime().now_ms)
+    """``$now([picture [, timezone]])`` on the simulated clock: as JSONata
+    defines it, ``$fromMillis($millis(), picture, timezone)``."""
+    if picture is None and zone is None:
+        return iso_millis(_runtime().now_ms)
+    return from_millis(_runtime().now_ms, picture, zone)
+
+
+_FROM_MILLIS: list[Any] = []
+
+
+def from_millis(ms: int, picture: Any, zone: Any) -> str:
+    """JSONata's ``$fromMillis(ms, picture, timezone)``, by jsonatapy's
+    built-in; when jsonatapy refuses a picture, by the reference port
+    (jsonata-python), whose error is the one reported when both refuse."""
+    if not _FROM_MILLIS:
+        import jsonatapy
+
+        _FROM_MILLIS.append(jsonatapy.compile("$fromMillis($ms, $picture, $zone)"))
+    bindings = {"ms": ms, "picture": picture, "zone": zone}
+    try:
+        value = _FROM_MILLIS[0].evaluate(None, {k: v for k, v in bindings.items() if v is not None})
+    except ValueError:
+        value = _reference_from_millis(bindings)
+    if not isinstance(value, str):
+        raise ValueError(f"$now: the picture {json.dumps(picture)} gives no string")
+    return value
+
+
+def _reference_from_millis(bindings: dict[str, Any]) -> Any:
+    import jsonata
+
+    expression = jsonata.Jsonata("$fromMillis($ms, $picture, $zone)")
+    try:
+        return expression.evaluate(None, {k: v for k, v in bindings.items() if v is not None})
+    except jsonata.JException as exc:
+        raise ValueError(f"$now: {exc}") from None
+    except (RecursionError, TypeError, AttributeError, IndexError, KeyError) as exc:  # the port's own failures
+        raise Unsupported(f"$now with the picture {json.dumps(bindings['picture'])} ({type(exc).__name__}: {exc})") from None
 
 
 def millis() -> int:
