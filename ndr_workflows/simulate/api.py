@@ -21,6 +21,7 @@ from .errors import RUNTIME, TIMEOUT, ExecutionTimedOut, Failure, SimulationErro
 from .execution import Execution
 from .expressions import Variables
 from .fakes import ACCOUNT, REGION
+from .heap import older_objects_frozen, paused
 from .functions import MAX_MS, MIN_MS, Runtime, iso_millis, parse_iso_ms, running
 from .mocks import Mocks
 from .services import Services
@@ -124,7 +125,8 @@ def prepare(definition_or_flow: Any, substitutions: dict[str, str] | None = None
 
         definition = substitute(definition, dict(substitutions))
     _refuse_errors(definition, problems)
-    graph, timeout = compile_definition(definition)
+    with paused():
+        graph, timeout = compile_definition(definition)
     prepared = Prepared(graph, timeout, name, definition_or_flow)
     if not isinstance(definition_or_flow, (str, Path)):
         _PREPARED[key] = prepared
@@ -253,7 +255,7 @@ def run(
     )
     variables = Variables()
     status, output, error, cause = "SUCCEEDED", None, None, None
-    with running(runtime):
+    with running(runtime), older_objects_frozen():
         try:
             output = interpreter.run_graph(prepared.graph, execution_input, variables)
         except Failure as failure:

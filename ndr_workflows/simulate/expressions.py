@@ -27,7 +27,7 @@ from typing import Any
 from ..asl.common import is_expression
 from ..asl.jsonata import analyse
 from .errors import QUERY_EVALUATION_ERROR, Failure, SimulationError
-from .functions import OVERRIDES, STEP_FUNCTIONS, UNSUPPORTED
+from .functions import OVERRIDES, STEP_FUNCTIONS
 from .reference import UNDEFINED, ReferenceExpression, needs_reference
 
 __all__ = ["Variables", "Frame", "Evaluator", "compile_template", "constant", "is_expression", "expression_text", "MISSING"]
@@ -184,17 +184,10 @@ class _Expression:
         except ValueError as exc:
             if needs_reference(str(exc)):
                 return self._by_reference(bindings)
-            if UNSUPPORTED in str(exc):
-                raise self._unsupported(str(exc)) from None
             raise Failure(QUERY_EVALUATION_ERROR, f"{self.where}: {exc} (in {self.text!r})") from None
         except OverflowError:  # an integer jsonatapy cannot convert (beyond 64 bits): Python's engine can
             return self._by_reference(bindings)
         return value
-
-    def _unsupported(self, message: str) -> SimulationError:
-        """A function the simulator cannot evaluate (``$now`` with a picture
-        neither engine formats): its limit, never a Step Functions error."""
-        return SimulationError(f"{self.where}: {message[message.index(UNSUPPORTED):]} (in {self.text!r})")
 
     def _by_reference(self, bindings: dict[str, Any]) -> Any:
         if self.reference is None:
@@ -202,8 +195,6 @@ class _Expression:
         try:
             value = self.reference(bindings)
         except (ValueError, OverflowError) as exc:
-            if UNSUPPORTED in str(exc):
-                raise self._unsupported(str(exc)) from None
             raise Failure(QUERY_EVALUATION_ERROR, f"{self.where}: {exc} (in {self.text!r})") from None
         if value is UNDEFINED:
             raise Failure(QUERY_EVALUATION_ERROR, f"{self.where}: the JSONata expression {self.text!r} evaluated to undefined")

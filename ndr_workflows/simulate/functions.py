@@ -24,23 +24,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-__all__ = [
-    "Runtime", "running", "current_rng", "STEP_FUNCTIONS", "OVERRIDES", "iso_millis", "parse_iso_ms", "MIN_MS", "MAX_MS",
-    "Unsupported", "UNSUPPORTED",
-]
-
-# What a function the simulator cannot evaluate says; the engines pass a
-# registered function's exception on as a ValueError with its text, so
-# the evaluator recognises the limit by this text (a SimulationError, not
-# States.QueryEvaluationError).
-UNSUPPORTED = "the simulator does not support"
-
-
-class Unsupported(ValueError):
-    """A function call the simulator cannot evaluate."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"{UNSUPPORTED} {what}")
+__all__ = ["Runtime", "running", "current_rng", "STEP_FUNCTIONS", "OVERRIDES", "iso_millis", "parse_iso_ms", "MIN_MS", "MAX_MS"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MS = timedelta(milliseconds=1)
@@ -201,32 +185,31 @@ _FROM_MILLIS: list[Any] = []
 
 def from_millis(ms: int, picture: Any, zone: Any) -> str:
     """JSONata's ``$fromMillis(ms, picture, timezone)``, by jsonatapy's
-    built-in; when jsonatapy refuses a picture, by the reference port
-    (jsonata-python), whose error is the one reported when both refuse."""
+    built-in; a picture jsonatapy refuses is tried with the reference port
+    (jsonata-python) before it is an error."""
     if not _FROM_MILLIS:
         import jsonatapy
 
         _FROM_MILLIS.append(jsonatapy.compile("$fromMillis($ms, $picture, $zone)"))
-    bindings = {"ms": ms, "picture": picture, "zone": zone}
+    bindings = {key: value for key, value in (("ms", ms), ("picture", picture), ("zone", zone)) if value is not None}
     try:
-        value = _FROM_MILLIS[0].evaluate(None, {k: v for k, v in bindings.items() if v is not None})
-    except ValueError:
-        value = _reference_from_millis(bindings)
+        value = _FROM_MILLIS[0].evaluate(None, bindings)
+    except ValueError as refused:
+        value = _reference_from_millis(bindings, refused)
     if not isinstance(value, str):
         raise ValueError(f"$now: the picture {json.dumps(picture)} gives no string")
     return value
 
 
-def _reference_from_millis(bindings: dict[str, Any]) -> Any:
+def _reference_from_millis(bindings: dict[str, Any], refused: ValueError) -> Any:
     import jsonata
 
-    expression = jsonata.Jsonata("$fromMillis($ms, $picture, $zone)")
     try:
-        return expression.evaluate(None, {k: v for k, v in bindings.items() if v is not None})
+        return jsonata.Jsonata("$fromMillis($ms, $picture, $zone)").evaluate(None, bindings)
     except jsonata.JException as exc:
         raise ValueError(f"$now: {exc}") from None
-    except (RecursionError, TypeError, AttributeError, IndexError, KeyError) as exc:  # the port's own failures
-        raise Unsupported(f"$now with the picture {json.dumps(bindings['picture'])} ({type(exc).__name__}: {exc})") from None
+    except (RecursionError, TypeError, AttributeError, IndexError, KeyError):  # the port's own failure: jsonatapy's error stands
+        raise ValueError(f"$now: {refused}") from None
 
 
 def millis() -> int:
