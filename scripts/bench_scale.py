@@ -23,9 +23,22 @@ the child's maximum resident set, its interpreter included):
              botocore's service models from the distilled cache
   build      ``check_definition(definition, quotas=False, strict=True)``:
              what the build runs on a rendered flow
+  simulate-chain, simulate-mixed
+             ``ndr_workflows.simulate.run(Path(file), {"n": 1}, ...)``:
+             reading the file, the build's checks, compiling every state,
+             and one execution through every state of the machine (the
+             Tasks answered by a handler); it must succeed
 
-To measure another tool, add a function to MEASURES (e.g. the simulator:
-a child that runs the definition with its inputs).
+The simulator refuses what AWS refuses, a definition over the 1,048,576
+byte quota among them, so it runs machines of its own (GENERATORS), made
+to stay under the quota at 10,000 states: a chain of Pass states (JSONPath
+and JSONata in turn, each assigning a variable from the one before), and a
+mixed JSONPath machine in blocks of ten states (a Pass with an intrinsic
+function in its Assign, a Task with a Catch and a ResultPath, a JSONPath
+Choice, a Map of a JSONPath and a JSONata state, a JSONata Choice, a
+Parallel of a JSONPath and a JSONata branch), each block reading the
+variable of the one before. To measure another tool, add its code to
+MEASURES (and its generator to GENERATORS when it needs its own machine).
 
 Then a file of ``--big-mb`` megabytes (the same blocks, many more of them)
 is validated once: it must get its DEFINITION_TOO_LARGE finding in seconds.
@@ -48,7 +61,8 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RATIO_TARGET = 2.3
 MEMORY_TARGET_MB = 400.0
-BASELINE = "before issue 10: validate 10k/5k = 3.5x, 1.1 GB at ~9k states"
+BASELINE = "before issue 10: validate 10k/5k = 3.5x, 1.1 GB at ~9k states; simulate refused every JSONPath machine"
+QUOTA = 1_048_576
 LAMBDA = "arn:aws:states:::lambda:invoke"
 
 # name -> the code a child runs, with FILE the definition's path; it prints
@@ -64,6 +78,17 @@ MEASURES: dict[str, str] = {
         "d = json.load(open(FILE)); t = time.perf_counter(); found = check_definition(d, quotas=False, strict=True); t = time.perf_counter() - t\n"
         "print(t, len(found))"
     ),
+    **{
+        f"simulate-{kind}": (
+            "import time, pathlib; from ndr_workflows.simulate import Services, run\n"
+            "answer = {'StatusCode': 200, 'ExecutedVersion': '$LATEST', 'Payload': [1, 2]}\n"
+            "services = Services(handlers={'arn:aws:states:::lambda:invoke': lambda call: answer})\n"
+            "t = time.perf_counter(); e = run(pathlib.Path(FILE), {'n': 1}, services=services, max_steps=1_000_000); t = time.perf_counter() - t\n"
+            "assert e.status == 'SUCCEEDED', (e.error, e.cause)\n"
+            "print(t, len(e.states))"
+        )
+        for kind in ("chain", "mixed")
+    },
 }
 
 
@@ -142,6 +167,60 @@ def definition(states: int) -> dict[str, Any]:
     return {"Comment": f"bench_scale: {k} blocks", "StartAt": "P0", "States": body}
 
 
+def chain_definition(states: int) -> dict[str, Any]:
+    """A chain of ``states`` Pass states, JSONPath and JSONata in turn, each
+    assigning a variable from the one before."""
+    body: dict[str, Any] = {}
+    for k in range(states):
+        nxt: dict[str, Any] = {"Next": f"S{k + 1}"} if k + 1 < states else {"End": True}
+        if k % 2:
+            body[f"S{k}"] = {"Type": "Pass", "QueryLanguage": "JSONata", "Assign": {f"v{k}": f"{{% $v{k - 1} + 1 %}}"}, **nxt}
+        else:
+            body[f"S{k}"] = {"Type": "Pass", "Assign": {f"v{k}.$": f"$v{k - 1}" if k else "$.n"}, **nxt}
+    return {"Comment": f"bench_scale: a chain of {states} Pass states", "StartAt": "S0", "States": body}
+
+
+def _simulate_block(k: int) -> dict[str, Any]:
+    nxt = f"P{k + 1}"
+    item = {
+        "StartAt": f"I{k}",
+        "States": {
+            f"I{k}": {"Type": "Pass", "Parameters": {"i.$": "$"}, "Next": f"J{k}"},
+            f"J{k}": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": f"{{% $states.input.i * $v{k} %}}", "End": True},
+        },
+    }
+    branches = [
+        {"StartAt": f"L{k}", "States": {f"L{k}": {"Type": "Pass", "Result": k, "End": True}}},
+        {"StartAt": f"R{k}", "States": {f"R{k}": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": f"{{% $v{k} %}}", "End": True}}},
+    ]
+    return {
+        f"P{k}": {"Type": "Pass", "Assign": {f"v{k}.$": f"States.MathAdd($v{k - 1}, 1)"}, "Next": f"T{k}"},
+        f"T{k}": {"Type": "Task", "Resource": LAMBDA, "ResultPath": "$.r", "Catch": [{"ErrorEquals": ["States.ALL"], "Next": f"C{k}"}], "Next": f"C{k}"},
+        f"C{k}": {"Type": "Choice", "Choices": [{"Variable": "$.r.Payload", "IsPresent": True, "Next": f"M{k}"}], "Default": f"Q{k}"},
+        f"M{k}": {"Type": "Map", "ItemsPath": "$.r.Payload", "ItemProcessor": item, "ResultPath": "$.m", "Next": f"Q{k}"},
+        f"Q{k}": {"Type": "Choice", "QueryLanguage": "JSONata", "Choices": [{"Condition": f"{{% $v{k} > 0 %}}", "Next": f"B{k}"}], "Default": nxt},
+        f"B{k}": {"Type": "Parallel", "Branches": branches, "ResultPath": None, "Next": nxt},
+    }
+
+
+def mixed_simulate_definition(states: int) -> dict[str, Any]:
+    """A mixed JSONPath machine of about ``states`` states (nested ones
+    counted) in blocks of ten, under the size quota at 10,000 states."""
+    body: dict[str, Any] = {"P0": {"Type": "Pass", "Assign": {"v0": 1}, "Next": "P1"}}
+    k, count = 1, 1
+    while count < states:
+        block = _simulate_block(k)
+        body.update(block)
+        count += _count(block)
+        k += 1
+    body[f"P{k}"] = {"Type": "Succeed"}
+    return {"Comment": f"bench_scale: {k - 1} blocks for the simulator", "StartAt": "P0", "States": body}
+
+
+# measure -> the machine it runs (default: definition)
+GENERATORS = {"simulate-chain": chain_definition, "simulate-mixed": mixed_simulate_definition}
+
+
 def _count(states: dict[str, Any]) -> int:
     total = 0
     for state in states.values():
@@ -178,28 +257,32 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NDR_WORKFLOWS_")}
         env["NDR_WORKFLOWS_CACHE_DIR"] = str(Path(tmp) / "cache")
-        files = {}
-        for size in sizes:
-            d = definition(size)
-            files[size] = Path(tmp) / f"scale_{size}.json"
-            files[size].write_text(json.dumps(d, indent=2), encoding="utf-8")
-            print(f"definition of {size} states: {_count(d['States'])} states, {files[size].stat().st_size / 1e6:.1f} MB")
+        files: dict[tuple[str, int], Path] = {}
+        for generator in {GENERATORS.get(measure, definition) for measure in measures} | {definition}:
+            for size in sizes:
+                d = generator(size)
+                files[generator.__name__, size] = path = Path(tmp) / f"{generator.__name__}_{size}.json"
+                path.write_text(json.dumps(d, indent=2), encoding="utf-8")
+                compact = len(json.dumps(d, separators=(",", ":")))
+                quota = "over" if compact > QUOTA else "under"
+                print(f"{generator.__name__} of {size} states: {_count(d['States'])} states, {compact / 1e6:.2f} MB compact ({quota} the quota)")
         try:
-            run_child("validate", files[sizes[-1]], env)  # fill the service models' cache
-            print(f"\n{'measure':10}{'states':>8}{'seconds':>10}{'peak MB':>10}{'ratio':>8}")
+            run_child("validate", files["definition", sizes[-1]], env)  # fill the service models' cache
+            print(f"\n{'measure':16}{'states':>8}{'seconds':>10}{'peak MB':>10}{'ratio':>8}")
             for measure in measures:
                 # The sizes interleaved, run after run: a drift in the machine's load hits all alike.
                 runs: dict[int, list[tuple[float, float]]] = {size: [] for size in sizes}
+                generator = GENERATORS.get(measure, definition).__name__
                 for _ in range(args.runs):
                     for size in sizes:
-                        runs[size].append(run_child(measure, files[size], env))
+                        runs[size].append(run_child(measure, files[generator, size], env))
                 first = None
                 for size in sizes:
                     seconds = statistics.median(r[0] for r in runs[size])
                     peak = max(r[1] for r in runs[size])
                     ratio = "" if first is None else f"{seconds / first:.2f}x"
                     first = first or seconds
-                    print(f"{measure:10}{size:>8}{seconds:>10.2f}{peak:>10.0f}{ratio:>8}")
+                    print(f"{measure:16}{size:>8}{seconds:>10.2f}{peak:>10.0f}{ratio:>8}")
                     if peak > MEMORY_TARGET_MB:
                         missed = True
                 if len(sizes) > 1 and first and seconds / first > RATIO_TARGET * (sizes[-1] / sizes[0]) / 2:

@@ -15,13 +15,15 @@ if TYPE_CHECKING:  # pragma: no cover
     import random
     from typing import Any
 
+    from .jsonpath import Variables
+
 __all__ = ["Evaluator", "evaluate"]
 
 
 class Evaluator:
     """Evaluates calls against one state's data, context object and variables."""
 
-    def __init__(self, data: Any, context: Any, variables: dict[str, Any], rng: random.Random | None) -> None:
+    def __init__(self, data: Any, context: Any, variables: Variables, rng: random.Random | None) -> None:
         self.data = data
         self.context = context
         self.variables = variables
@@ -221,7 +223,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def evaluate(call: Call | str, data: Any, *, context: Any = None, variables: dict[str, Any] | None = None, rng: random.Random | None = None) -> Any:
+def evaluate(call: Call | str, data: Any, *, context: Any = None, variables: Variables | None = None, rng: random.Random | None = None) -> Any:
     """The value of a call on ``data`` (``$``), ``context`` (``$$``) and
     ``variables`` (``$name``); ``rng`` makes MathRandom and UUID repeatable."""
     if isinstance(call, str):

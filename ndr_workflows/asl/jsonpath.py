@@ -42,10 +42,17 @@ from .jsonpath_syntax import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterator
-    from typing import Any
+    from typing import Any, Protocol
+
+    class Variables(Protocol):
+        """Where ``$name`` is read: a dict, or anything that answers ``in`` and ``[]``."""
+
+        def __contains__(self, name: object, /) -> bool: ...
+
+        def __getitem__(self, name: str, /) -> Any: ...
 
 __all__ = [
-    "Path", "parse", "check", "evaluate", "put", "is_path", "template_paths",
+    "Path", "parse", "check", "evaluate", "put", "is_path", "template_paths", "unsupported", "EVALUATED_FUNCTIONS",
     "JsonPathError", "JsonPathSyntaxError", "PathNotFound", "ResultPathMatchFailure", "NotSupported",
     "RUNTIME", "RESULT_PATH_MATCH_FAILURE", "FUNCTIONS",
 ]
@@ -59,7 +66,7 @@ def _compact(value: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def evaluate(path: Path | str, data: Any, *, context: Any = None, variables: dict[str, Any] | None = None) -> Any:
+def evaluate(path: Path | str, data: Any, *, context: Any = None, variables: Variables | None = None) -> Any:
     """The value ``path`` selects: ``data`` for ``$``, ``context`` for ``$$``,
     ``variables[name]`` for ``$name``. A definite path gives its one value
     (:class:`PathNotFound` when there is none), an indefinite one a list."""
@@ -69,7 +76,7 @@ def evaluate(path: Path | str, data: Any, *, context: Any = None, variables: dic
 
 
 class _Evaluator:
-    def __init__(self, data: Any, context: Any, variables: dict[str, Any]) -> None:
+    def __init__(self, data: Any, context: Any, variables: Variables) -> None:
         self.data = data
         self.context = context
         self.variables = variables
@@ -83,9 +90,10 @@ class _Evaluator:
             return self.context
         if path.root == "@":
             return current
-        if path.variable not in self.variables:
-            raise PathNotFound(f"The variable '${path.variable}' is not defined")
-        return self.variables[path.variable]
+        name = path.variable
+        if name is None or name not in self.variables:
+            raise PathNotFound(f"The variable '${name}' is not defined")
+        return self.variables[name]
 
     def run(self, path: Path, current: Any) -> Any:
         value = self.start(path, current)
@@ -206,6 +214,28 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     if op == "empty":
         return isinstance(left, (list, str)) and (len(left) == 0) == bool(right)
     return False
+
+
+# The trailing functions :func:`evaluate` computes; the others parse (they
+# are Jayway's) but raise NotSupported.
+EVALUATED_FUNCTIONS = frozenset({"length", "size", "keys", "first", "last", "min", "max", "avg", "sum", "stddev"})
+
+
+def unsupported(path: Path) -> str | None:
+    """What in ``path`` (its filters included) :func:`evaluate` cannot
+    evaluate, e.g. "the JSONPath function concat() in '$.a.concat('b')'";
+    None when it evaluates all of it. Lets a caller refuse a path before
+    running anything."""
+    todo: list[Any] = [path.steps]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, Path):
+            todo.append(item.steps)
+        elif isinstance(item, tuple):
+            if len(item) >= 2 and item[0] == "call" and isinstance(item[1], str) and item[1] not in EVALUATED_FUNCTIONS:
+                return f"the JSONPath function {item[1]}() in '{path.text}'"
+            todo.extend(item)
+    return None
 
 
 def _function(name: str, value: Any, path: Path) -> Any:

@@ -16,10 +16,12 @@ if TYPE_CHECKING:  # pragma: no cover
     import random
     from typing import Any
 
+    from .jsonpath import Variables
+
 __all__ = ["evaluate_template"]
 
 
-def evaluate_template(template: Any, data: Any, *, context: Any = None, variables: dict[str, Any] | None = None, rng: random.Random | None = None) -> Any:
+def evaluate_template(template: Any, data: Any, *, context: Any = None, variables: Variables | None = None, rng: random.Random | None = None) -> Any:
     """A payload template with every ``name.$`` field replaced by ``name``
     and the value of its path or intrinsic function (Parameters,
     ResultSelector, ItemSelector, JSONPath Assign). ``rng`` makes
@@ -37,7 +39,7 @@ def evaluate_template(template: Any, data: Any, *, context: Any = None, variable
     return template
 
 
-def _dynamic(key: str, value: Any, data: Any, context: Any, variables: dict[str, Any] | None, rng: random.Random | None) -> Any:
+def _dynamic(key: str, value: Any, data: Any, context: Any, variables: Variables | None, rng: random.Random | None) -> Any:
     if not isinstance(value, str):
         raise JsonPathError(f"The value of the field '{key}' must be a path or an intrinsic function, not {_compact(value)}")
     if value.lstrip().startswith("States."):

@@ -3,7 +3,7 @@
     python -m ndr_workflows.simulate (DEFINITION.json | NAME | --flow NAME)
         [--input FILE|-|JSON] [--mocks MOCKS.json --test-case NAME]
         [--state-machine NAME] [--execution-name NAME] [--start-time ISO]
-        [--env ENV_FILE] [--seed N] [--format text|json] [--debug]
+        [--env ENV_FILE] [--seed N] [--max-steps N] [--format text|json] [--debug]
 
 A NAME is a built-in flow, built from the code (no export needed). Text
 (the default on a terminal) is the path state by state: calls, retries
@@ -15,10 +15,12 @@ keep what they parse) is one object: ``status`` (SUCCEEDED / FAILED),
 ``calls`` (``{"state", "resource", "arguments"}`` per Task attempt).
 
 Exit codes: 0 the execution SUCCEEDED; 1 it FAILED (the result is printed
-all the same); 2 unusable arguments, unreadable or invalid files (not
+all the same; an execution stopped by ``--max-steps`` is FAILED with
+``States.Runtime``); 2 unusable arguments, unreadable or invalid files (not
 JSON, NaN, nested too deeply), a definition with errors (the build's
-checks, as ``python -m ndr_workflows.validate`` reports them) or that the
-simulator cannot run, an unknown test case or a test case mocking a state
+checks, as ``python -m ndr_workflows.validate`` reports them) or using
+something the simulator does not support ("the simulator does not support
+..."), an unknown test case or a test case mocking a state
 the definition lacks, or a Task that no mock and no built-in fake answers.
 """
 
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..simulate.api import DEFAULT_EXECUTION_NAME, DEFAULT_START_TIME, parse_start_time, run
+from ..simulate.engine import MAX_STEPS
 from ..simulate.errors import SimulationError
 from .options import EXIT_FAILED, EXIT_OK, UsageError
 
@@ -47,7 +50,8 @@ ${{Name}} placeholders stay literal unless --env substitutes them (the
 
 exit codes: 0 the execution SUCCEEDED, 1 it FAILED (its result is printed),
 2 unusable arguments or files, a definition with errors (each listed, as
-the validator reports it), unknown test case or mocked state, unmocked Task.
+the validator reports it) or that uses what the simulator does not support,
+unknown test case or mocked state, unmocked Task.
 """
 
 
@@ -58,7 +62,7 @@ def _parser() -> Any:
 
     parser = Parser(
         prog=PROG,
-        description="Run a JSONata Step Functions definition, or a built-in flow, locally, offline, on a simulated clock.",
+        description="Run a Step Functions definition (JSONata, JSONPath or mixed), or a built-in flow, locally, offline, on a simulated clock.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -71,7 +75,11 @@ def _parser() -> Any:
     parser.add_argument("--execution-name", metavar="NAME", default=DEFAULT_EXECUTION_NAME, help=f"default {DEFAULT_EXECUTION_NAME}")
     parser.add_argument("--start-time", metavar="ISO", default=DEFAULT_START_TIME, help=f"default {DEFAULT_START_TIME}")
     parser.add_argument("--env", metavar="ENV_FILE", help="environment file whose substitutions replace ${Name} placeholders")
-    parser.add_argument("--seed", type=int, default=0, help="seed for $random, $uuid and retry jitter (default 0)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for $random, $uuid, States.UUID, States.MathRandom and retry jitter (default 0)")
+    parser.add_argument(
+        "--max-steps", type=int, default=MAX_STEPS, metavar="N",
+        help=f"stop the execution (FAILED, States.Runtime) after N states entered and retries (default {MAX_STEPS})",
+    )
     add_format(parser, piped="json")
     add_debug(parser)
     return parser
@@ -139,6 +147,7 @@ def _main(argv: list[str]) -> int:
             start_time=args.start_time,
             substitutions=substitutions,
             seed=args.seed,
+            max_steps=args.max_steps,
         )
     except SimulationError as exc:
         raise UsageError(str(exc)) from None

@@ -1,11 +1,14 @@
 """A small immutable value type for the model.
 
-Why not ``dataclasses``: the export must run in about three times the bare
-interpreter's start-up, and importing ``dataclasses`` (which pulls in
-``inspect``) plus generating a class per state type costs more than that
-whole budget (measured: ~20 ms of a ~36 ms budget). A slotted class with an
-explicit ``__init__`` gives the same value semantics — immutable, compared
-by value, ``replace()`` — and keeps the signatures readable in a notebook.
+Why not ``dataclasses(frozen=True, slots=True)``: a dataclass compiles its
+generated methods when its class is defined, at every start-up (no bytecode
+cache), and the export defines 33 of these classes: measured 10-20 ms more
+per export (``scripts/bench_records.py`` converts them in a copy of the
+package and runs both side by side; figures in docs/design/hand_written.md).
+A slotted class with an explicit ``__init__`` gives the same value
+semantics (immutable, compared and hashed by value, ``replace()`` through
+``__init__`` so the result is checked again) and keeps the signatures
+readable in a notebook.
 """
 
 from __future__ import annotations
@@ -55,10 +58,6 @@ class Record:
         if type(other) is not type(self):
             return NotImplemented
         return self._values() == other._values()  # type: ignore[attr-defined]
-
-    def __ne__(self, other: object) -> bool:
-        result = self.__eq__(other)
-        return result if result is NotImplemented else not result
 
     def __hash__(self) -> int:
         return hash((type(self).__name__,) + tuple(_freeze(v) for v in self._values()))

@@ -1,5 +1,5 @@
-"""Run JSONata-mode Step Functions definitions locally, offline, in
-milliseconds: an interpreter on a simulated clock, built-in fakes of the AWS
+"""Run Step Functions definitions (JSONata, JSONPath, or both mixed)
+locally, offline, in milliseconds: an interpreter on a simulated clock, built-in fakes of the AWS
 services the flows use, and mocks in Step Functions Local's format.
 
 ``run(definition_or_flow, input, ...) -> Execution`` is the entry point;
@@ -14,7 +14,7 @@ from .calls import NEVER, Call, Delayed
 from .dynamodb import DynamoDB, UnsupportedExpression
 from .errors import Failure, SimulationError
 from .execution import Execution
-from .fakes import EventBridge, SageMaker, StartedPipeline
+from .fakes import S3, EventBridge, SageMaker, StartedPipeline
 from .services import Services
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "SageMaker",
     "StartedPipeline",
     "EventBridge",
+    "S3",
     "UnsupportedExpression",
     "DEFAULT_START_TIME",
     "DEFAULT_EXECUTION_NAME",

@@ -16,12 +16,13 @@ from typing import Any, cast
 
 from ..asl.problems import Problem
 from .definition import Graph, compile_definition
-from .engine import LIFETIME_SECONDS, Interpreter
-from .errors import TIMEOUT, ExecutionTimedOut, Failure, SimulationError
+from .engine import LIFETIME_SECONDS, MAX_STEPS, Interpreter
+from .errors import RUNTIME, TIMEOUT, ExecutionTimedOut, Failure, SimulationError, StepLimit
 from .execution import Execution
 from .expressions import Variables
 from .fakes import ACCOUNT, REGION
 from .functions import MAX_MS, MIN_MS, Runtime, iso_millis, parse_iso_ms, running
+from .heap import older_objects_frozen, paused
 from .mocks import Mocks
 from .services import Services
 
@@ -124,7 +125,8 @@ def prepare(definition_or_flow: Any, substitutions: dict[str, str] | None = None
 
         definition = substitute(definition, dict(substitutions))
     _refuse_errors(definition, problems)
-    graph, timeout = compile_definition(definition)
+    with paused():
+        graph, timeout = compile_definition(definition)
     prepared = Prepared(graph, timeout, name, definition_or_flow)
     if not isinstance(definition_or_flow, (str, Path)):
         _PREPARED[key] = prepared
@@ -202,6 +204,7 @@ def run(
     start_time: str = DEFAULT_START_TIME,
     substitutions: dict[str, str] | None = None,
     seed: int = 0,
+    max_steps: int = MAX_STEPS,
 ) -> Execution:
     """Simulate one execution. Returns the :class:`Execution` whatever its
     status; raises :class:`SimulationError` when it cannot run: a definition
@@ -216,7 +219,11 @@ def run(
     flow's name / the file stem, else ``"machine"`` — it also names the
     execution's ARN. ``services`` (default: fresh built-in fakes) answers
     every Task the test case does not mock. ``seed`` drives ``$random``,
-    ``$uuid`` and FULL jitter."""
+    ``$uuid``, ``States.UUID``, ``States.MathRandom`` and FULL jitter.
+    ``max_steps`` bounds the states entered plus the retries: past it the
+    execution is FAILED with ``States.Runtime`` (a cause saying so)."""
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+        raise SimulationError(f"max_steps must be a whole number of at least 1, not {max_steps!r}")
     prepared = prepare(definition_or_flow, substitutions)
     machine = state_machine or prepared.name or DEFAULT_STATE_MACHINE
     if (mocks is None) != (test_case is None):
@@ -244,16 +251,20 @@ def run(
         start_ms=start_ms,
         timeout_seconds=prepared.timeout_seconds,
         runtime=runtime,
+        max_steps=max_steps,
     )
     variables = Variables()
     status, output, error, cause = "SUCCEEDED", None, None, None
-    with running(runtime):
+    with running(runtime), older_objects_frozen():
         try:
             output = interpreter.run_graph(prepared.graph, execution_input, variables)
         except Failure as failure:
             status, error, cause = "FAILED", failure.error, failure.cause
         except ExecutionTimedOut:
             status, error, cause = "FAILED", TIMEOUT, "The execution ran longer than its TimeoutSeconds (simulated clock)"
+        except StepLimit as limit:
+            status, error, cause = "FAILED", RUNTIME, str(limit)
+            interpreter.trace.append(("error", limit.path, runtime.now_ms, (error, cause)))
         except RecursionError:
             raise SimulationError("the execution's data is nested too deeply for the simulator (Python's recursion limit)") from None
     return Execution(

@@ -29,6 +29,7 @@ __all__ = [
     "Failure",
     "SimulationError",
     "ExecutionTimedOut",
+    "StepLimit",
     "matches",
     "QUERY_EVALUATION_ERROR",
     "TIMEOUT",
@@ -66,6 +67,22 @@ class SimulationError(ValueError):
 class ExecutionTimedOut(Exception):
     """The execution's own TimeoutSeconds elapsed on the simulated clock.
     Not catchable by any Catch, so it is not a :class:`Failure`."""
+
+
+class StepLimit(Exception):
+    """The execution used up the simulator's bound of steps (states entered
+    plus retries, ``max_steps``). Nothing catches it (not even a Distributed
+    Map's tolerated failures); the execution ends FAILED with
+    ``States.Runtime``, as AWS ends a STANDARD execution whose history
+    outgrows 25,000 events."""
+
+    def __init__(self, limit: int, path: str) -> None:
+        super().__init__(
+            f"the simulation stopped after {limit:,} steps (states entered and retries), at {path}: "
+            "a loop that does not end, or raise max_steps (--max-steps)"
+        )
+        self.limit = limit
+        self.path = path
 
 
 def matches(error_equals: tuple[str, ...] | list[str], error: str | None) -> bool:

@@ -30,7 +30,7 @@ from .errors import QUERY_EVALUATION_ERROR, Failure, SimulationError
 from .functions import OVERRIDES, STEP_FUNCTIONS
 from .reference import UNDEFINED, ReferenceExpression, needs_reference
 
-__all__ = ["Variables", "Frame", "Evaluator", "compile_template", "is_expression", "expression_text"]
+__all__ = ["Variables", "Frame", "Evaluator", "compile_template", "constant", "is_expression", "expression_text", "MISSING"]
 
 MISSING: Any = object()
 
@@ -57,14 +57,27 @@ class Variables:
             variables = variables.parent
         return MISSING
 
+    # A mapping to JSONPath's evaluation (``$name`` reads a variable).
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.lookup(name) is not MISSING
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.lookup(name)
+        if value is MISSING:
+            raise KeyError(name)
+        return value
+
 
 class Frame:
-    """What an expression sees: ``$states.*`` members and the variables."""
+    """What an expression sees: ``$states.*`` members and the variables.
+    ``raw`` is the state's input as it arrived; ``input`` the data the
+    state's fields read (a JSONPath state's InputPath may narrow it)."""
 
-    __slots__ = ("input", "result", "error_output", "context", "variables")
+    __slots__ = ("input", "raw", "result", "error_output", "context", "variables")
 
     def __init__(self, state_input: Any, context: dict[str, Any], variables: Variables) -> None:
         self.input = state_input
+        self.raw = state_input
         self.result: Any = MISSING
         self.error_output: Any = MISSING
         self.context = context
@@ -72,13 +85,20 @@ class Frame:
 
     def with_result(self, result: Any) -> Frame:
         frame = Frame(self.input, self.context, self.variables)
+        frame.raw = self.raw
         frame.result = result
         return frame
 
     def with_error(self, error_output: Any, context: dict[str, Any]) -> Frame:
         frame = Frame(self.input, context, self.variables)
+        frame.raw = self.raw
         frame.error_output = error_output
         return frame
+
+    def on(self, data: Any) -> Frame:
+        """The same context and variables over other data (a JSONPath
+        ResultSelector reads the result as ``$``, Assign the result...)."""
+        return Frame(data, self.context, self.variables)
 
 
 def expression_text(value: str) -> str:
@@ -220,5 +240,9 @@ class _Constant:
         return self.value
 
 
-def _constant(value: Any) -> Evaluator:
+def constant(value: Any) -> Evaluator:
+    """An evaluator that returns ``value`` itself (shared, never copied)."""
     return _Constant(value)
+
+
+_constant = constant

@@ -1,4 +1,4 @@
-"""Built-in stateful fakes for SageMaker pipelines and EventBridge.
+"""Built-in stateful fakes for SageMaker pipelines, EventBridge and S3.
 
 They answer what the flows call, keep what happened for assertions, and
 fail the way the real integrations fail (``SageMaker.*`` names of the aws-sdk
@@ -10,6 +10,7 @@ Functions). Identifiers are derived from the request, so runs repeat exactly.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -20,7 +21,7 @@ from .calls import json_copy
 from ..asl.error_names import base_error
 from .errors import Failure
 
-__all__ = ["SageMaker", "StartedPipeline", "EventBridge", "ACCOUNT", "REGION"]
+__all__ = ["SageMaker", "StartedPipeline", "EventBridge", "S3", "ACCOUNT", "REGION"]
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -72,6 +73,8 @@ class SageMaker:
         if not isinstance(name, str) or not name:
             raise _invalid("PipelineName is required")
         token = arguments.get("ClientRequestToken")
+        if token is None:  # the AWS SDK fills an idempotency token in: a fresh one per call
+            token = hashlib.sha256(f"sdk-filled-{len(self.started)}".encode()).hexdigest()
         if not isinstance(token, str) or not 32 <= len(token) <= 128:
             raise _invalid(f"ClientRequestToken must be 32 to 128 characters, got {token!r}")
         entries = arguments.get("PipelineParameters", []) or []
@@ -125,18 +128,77 @@ class SageMaker:
 
 
 class EventBridge:
-    """PutEvents captured: ``entries`` holds every entry put (as sent)."""
+    """PutEvents captured: ``entries`` holds every entry put (as sent).
 
-    def __init__(self) -> None:
+    ``fail_entries``: how many of the next PutEvents calls report their
+    entries as failed (``ThrottlingException``, ``FailedEntryCount`` > 0),
+    as EventBridge does when throttled. The optimized ``events:putEvents``
+    integration then fails the Task with ``EventBridge.FailedEntry``; the
+    aws-sdk integration returns the response as it is."""
+
+    def __init__(self, fail_entries: int = 0) -> None:
         self.entries: list[dict[str, Any]] = []
+        self.fail_entries = fail_entries
 
     def put_events(self, arguments: Any, prefix: str = "EventBridge") -> dict[str, Any]:
         entries = arguments.get("Entries") if isinstance(arguments, Mapping) else None
         if not isinstance(entries, list) or not 1 <= len(entries) <= 10:
             raise Failure(base_error(prefix), "ValidationException: Entries must be a list of 1 to 10 entries")
+        if self.fail_entries > 0:
+            self.fail_entries -= 1
+            failed = [{"ErrorCode": "ThrottlingException", "ErrorMessage": "Rate exceeded"} for _ in entries]
+            return {"Entries": failed, "FailedEntryCount": len(entries)}
         answers = []
         for entry in entries:
             self.entries.append(json_copy(entry))
             digest = hashlib.sha256(f"{len(self.entries)}".encode()).hexdigest()
             answers.append({"EventId": f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"})
         return {"Entries": answers, "FailedEntryCount": 0}
+
+
+class S3:
+    """Objects by bucket and key, for a Distributed Map's ItemReader
+    (``s3:getObject``, ``s3:listObjectsV2``) and ResultWriter.
+
+    ``objects``: ``"bucket/key"`` -> the object's content: text, bytes, or
+    JSON data (stored as its JSON text). ``written`` lists what the
+    ResultWriter stored, in order: (bucket, key)."""
+
+    def __init__(self, objects: Mapping[str, Any] | None = None) -> None:
+        self.objects: dict[tuple[str, str], bytes] = {}
+        self.written: list[tuple[str, str]] = []
+        for name, content in (objects or {}).items():
+            bucket, _, key = name.partition("/")
+            self.put(bucket, key, content)
+
+    def put(self, bucket: str, key: str, content: Any) -> None:
+        if isinstance(content, str):
+            data = content.encode("utf-8")
+        elif isinstance(content, bytes):
+            data = content
+        else:
+            data = json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        self.objects[(bucket, key)] = data
+
+    def knows(self, bucket: Any) -> bool:
+        return any(b == bucket for b, _ in self.objects)
+
+    def get_object(self, arguments: Any) -> bytes | None:
+        """The object's content, or None when the fake does not have it."""
+        if not isinstance(arguments, Mapping):
+            return None
+        return self.objects.get((str(arguments.get("Bucket")), str(arguments.get("Key"))))
+
+    def list_objects(self, arguments: Any) -> dict[str, Any] | None:
+        """ListObjectsV2's answer as the ItemReader reads it (keys in order,
+        LastModified in epoch seconds), or None for a bucket it does not have."""
+        bucket = arguments.get("Bucket") if isinstance(arguments, Mapping) else None
+        if not self.knows(bucket):
+            return None
+        prefix = str(arguments.get("Prefix", "") or "")
+        contents = [
+            {"Etag": f'"{hashlib.md5(data).hexdigest()}"', "Key": key, "LastModified": 1735689600, "Size": len(data), "StorageClass": "STANDARD"}
+            for (b, key), data in sorted(self.objects.items())
+            if b == bucket and key.startswith(prefix)
+        ]
+        return {"Contents": contents}

@@ -24,7 +24,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-__all__ = ["Runtime", "running", "STEP_FUNCTIONS", "OVERRIDES", "iso_millis", "parse_iso_ms", "MIN_MS", "MAX_MS"]
+__all__ = ["Runtime", "running", "current_rng", "STEP_FUNCTIONS", "OVERRIDES", "iso_millis", "parse_iso_ms", "MIN_MS", "MAX_MS"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MS = timedelta(milliseconds=1)
@@ -50,6 +50,12 @@ _DEFAULT = Runtime(0, 0)
 
 def _runtime() -> Runtime:
     return _RUNTIME.get(_DEFAULT)
+
+
+def current_rng() -> random.Random:
+    """The running execution's seeded generator (intrinsic functions
+    States.MathRandom and States.UUID draw from it too)."""
+    return _RUNTIME.get(_DEFAULT).rng
 
 
 @contextmanager
@@ -167,10 +173,43 @@ def _reject_constant(name: str) -> Any:
 
 
 def now(picture: Any = None, zone: Any = None) -> str:
-    """``$now()`` on the simulated clock (pictures are not supported)."""
-    if picture is not None:
-        raise ValueError("$now: picture strings are not supported by the simulator")
-    return iso_millis(_runtime().now_ms)
+    """``$now([picture [, timezone]])`` on the simulated clock: as JSONata
+    defines it, ``$fromMillis($millis(), picture, timezone)``."""
+    if picture is None and zone is None:
+        return iso_millis(_runtime().now_ms)
+    return from_millis(_runtime().now_ms, picture, zone)
+
+
+_FROM_MILLIS: list[Any] = []
+
+
+def from_millis(ms: int, picture: Any, zone: Any) -> str:
+    """JSONata's ``$fromMillis(ms, picture, timezone)``, by jsonatapy's
+    built-in; a picture jsonatapy refuses is tried with the reference port
+    (jsonata-python) before it is an error."""
+    if not _FROM_MILLIS:
+        import jsonatapy
+
+        _FROM_MILLIS.append(jsonatapy.compile("$fromMillis($ms, $picture, $zone)"))
+    bindings = {key: value for key, value in (("ms", ms), ("picture", picture), ("zone", zone)) if value is not None}
+    try:
+        value = _FROM_MILLIS[0].evaluate(None, bindings)
+    except ValueError as refused:
+        value = _reference_from_millis(bindings, refused)
+    if not isinstance(value, str):
+        raise ValueError(f"$now: the picture {json.dumps(picture)} gives no string")
+    return value
+
+
+def _reference_from_millis(bindings: dict[str, Any], refused: ValueError) -> Any:
+    import jsonata
+
+    try:
+        return jsonata.Jsonata("$fromMillis($ms, $picture, $zone)").evaluate(None, bindings)
+    except jsonata.JException as exc:
+        raise ValueError(f"$now: {exc}") from None
+    except (RecursionError, TypeError, AttributeError, IndexError, KeyError):  # the port's own failure: jsonatapy's error stands
+        raise ValueError(f"$now: {refused}") from None
 
 
 def millis() -> int:

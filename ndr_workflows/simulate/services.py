@@ -7,7 +7,8 @@ For each call, in this order:
    (``after_effect=False``);
 3. ``handlers[state name]``, then ``handlers[Resource]``;
 4. the built-in fake for the resource (DynamoDB, SageMaker, EventBridge,
-   Lambda functions and callbacks given as callables or values);
+   S3 objects for a Distributed Map's ItemReader, Lambda functions and
+   callbacks given as callables or values);
 5. a failure injected with ``after_effect=True`` (the service did the work,
    the answer was lost).
 
@@ -16,6 +17,7 @@ Nothing answers -> :class:`~.errors.SimulationError` naming the state.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +28,8 @@ from ..asl.resources import LAMBDA_INVOKE_CALLBACK as LAMBDA_CALLBACK
 from .calls import Call, Delayed, Never
 from .dynamodb import DynamoDB
 from .errors import Failure, SimulationError
-from .fakes import EventBridge, SageMaker
+from .fakes import S3, EventBridge, SageMaker
+from .map_config import GET_OBJECT, LIST_OBJECTS
 from .mocks import NOT_MOCKED, Mocks
 
 __all__ = ["Services", "Handler"]
@@ -66,10 +69,12 @@ class Services:
         lambdas: Mapping[str, Any] | None = None,
         callbacks: Mapping[str, Any] | None = None,
         handlers: Mapping[str, Handler] | None = None,
+        s3: S3 | None = None,
     ) -> None:
         self.dynamodb = dynamodb if dynamodb is not None else DynamoDB()
         self.sagemaker = sagemaker if sagemaker is not None else SageMaker()
         self.events = events if events is not None else EventBridge()
+        self.s3 = s3 if s3 is not None else S3()
         self.lambdas = dict(lambdas or {})
         self.callbacks = dict(callbacks or {})
         self.handlers = dict(handlers or {})
@@ -117,7 +122,16 @@ class Services:
         if resource.startswith(STATES_PREFIX + "dynamodb:") and resource.rsplit(":", 1)[1] in _DYNAMODB:
             return getattr(self.dynamodb, _DYNAMODB[resource.rsplit(":", 1)[1]])(arguments, DYNAMODB_PREFIX)
         if resource == PUT_EVENTS:
-            return self.events.put_events(arguments, "EventBridge")
+            answer = self.events.put_events(arguments, "EventBridge")
+            if answer["FailedEntryCount"]:  # the optimized integration fails the Task then
+                raise Failure("EventBridge.FailedEntry", json.dumps(answer, separators=(",", ":")))
+            return answer
+        if resource == GET_OBJECT:
+            found = self.s3.get_object(arguments)
+            return NOT_MOCKED if found is None else found
+        if resource == LIST_OBJECTS:
+            listing = self.s3.list_objects(arguments)
+            return NOT_MOCKED if listing is None else listing
         if resource == LAMBDA_INVOKE:
             function = arguments.get("FunctionName") if isinstance(arguments, Mapping) else None
             if not isinstance(function, str) or function not in self.lambdas:
@@ -153,6 +167,11 @@ class _Answerer:
         self.services = services
         self.mocks = mocks
 
+    def store(self, bucket: str, key: str, body: str) -> None:
+        """What a Distributed Map's ResultWriter writes: into the S3 fake."""
+        self.services.s3.put(bucket, key, body)
+        self.services.s3.written.append((bucket, key))
+
     def answer(self, call: Call, invocation: int, interpreter: Any) -> Any:
         if self.mocks is not None:
             mocked = self.mocks.answer(call.state, invocation)
@@ -171,6 +190,7 @@ class _Answerer:
             raise SimulationError(
                 f"{call.state}: nothing answers {call.resource} (no mock for this state, no handler, no built-in fake"
                 + (f" for FunctionName {call.arguments.get('FunctionName')!r}" if isinstance(call.arguments, Mapping) and "FunctionName" in call.arguments else "")
+                + (f" holding {_object_name(call.arguments)}" if call.resource in (GET_OBJECT, LIST_OBJECTS) else "")
                 + ")"
             )
         if services._faults:
@@ -178,3 +198,10 @@ class _Answerer:
             if fault is not None:
                 raise fault
         return answer
+
+
+def _object_name(arguments: Any) -> str:
+    """s3://bucket/key (or the listed prefix) of an ItemReader's call."""
+    if not isinstance(arguments, Mapping):
+        return "the object"
+    return f"s3://{arguments.get('Bucket', '')}/{arguments.get('Key', arguments.get('Prefix', ''))}"

@@ -161,12 +161,13 @@ def test_env_file_substitutes_placeholders(files, capsys):
         ([], "what to run is missing"),
         (["{definition}", "--format", "yaml"], "invalid choice: 'yaml'"),
         (["{dir}/input.json", "--input", "{dir}/input.json"], "StartAt is missing [MISSING_START]"),
-        (["{dir}/jsonpath.json", "--input", "{dir}/input.json"], "JSONata"),
+        (["{dir}/jsonpath.json", "--input", "{dir}/input.json"], "the simulator does not support the JSONPath function concat()"),
     ],
 )
 def test_unusable_arguments_exit_2_with_a_message(files, capsys, arguments, message):
     (files / "broken.json").write_text("{not json")
-    (files / "jsonpath.json").write_text(json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
+    unsupported = {"Type": "Pass", "Parameters": {"x.$": "$.a.concat('b')"}, "End": True}
+    (files / "jsonpath.json").write_text(json.dumps({"StartAt": "P", "States": {"P": unsupported}}))
     (files / "nan.json").write_text('{"x": NaN}')
     typo = {"StateMachines": {"sfn_ndr_15m_features_inference": {"TestCases": {"T": {"AcquireMiniBatchLok": "R"}}}}, "MockedResponses": {"R": {"0": {"Return": {}}}}}
     (files / "typo.json").write_text(json.dumps(typo))

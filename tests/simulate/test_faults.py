@@ -38,6 +38,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
+import fault_summary
 from scenarios.mock_config import FLOWS, execution_arn, load_json, run_sfnx, scenarios, task_resources
 
 from ndr_workflows.simulate import DynamoDB, EventBridge, SageMaker, Services, run
@@ -52,8 +53,8 @@ HUMAN_APPROVAL = "${HumanApprovalLambdaArn}"
 RUN_GUARD_SECONDS = 10
 
 # schedules tried: (flow, outcome) -> count; outcome = the state it stopped in.
-TRIED: Counter[tuple[str, str]] = Counter()
-LEFT_TO_TTL: Counter[str] = Counter()
+# The counts printed at the end of the run (tests/conftest.py prints them).
+TRIED, LEFT_TO_TTL = fault_summary.TRIED, fault_summary.LEFT_TO_TTL
 
 
 # ---------------------------------------------------------------------------
@@ -485,34 +486,8 @@ def test_a_lock_whose_put_succeeded_unseen_is_left_to_its_ttl() -> None:
     assert int(item["ttl_epoch"]["N"]) > 0
 
 
-# ---------------------------------------------------------------------------
-# The count, at the end of the run.
-# ---------------------------------------------------------------------------
-
-
-class _ScheduleSummary:
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not TRIED:
-            return
-        terminalreporter.write_sep("-", "fault injection (tests/simulate/test_faults.py)")
-        total = sum(TRIED.values())
-        terminalreporter.write_line(
-            f"{total} failure schedules tried; each run ended in a named Fail state, a Succeed state or the flow's End state"
-        )
-        for flow in FLOWS:
-            outcomes = {last: n for (f, last), n in sorted(TRIED.items()) if f == flow}
-            if outcomes:
-                shown = ", ".join(f"{last} {n}" for last, n in outcomes.items())
-                terminalreporter.write_line(f"  {flow}: {sum(outcomes.values())} ({shown})")
-        for gap, n in LEFT_TO_TTL.items():
-            terminalreporter.write_line(f"  {n} schedules: {gap}")
-
-
 @pytest.fixture(scope="module", autouse=True)
-def _report_schedule_counts(request: pytest.FixtureRequest) -> Iterator[None]:
-    manager = request.config.pluginmanager
-    if not manager.has_plugin("ndr-simulate-fault-schedules"):
-        manager.register(_ScheduleSummary(), "ndr-simulate-fault-schedules")
+def _warm_up() -> Iterator[None]:
     # One fault-free run of each flow first: expressions compile once, and
     # whatever the JSONata engines set up on first use (jsonata-python raises
     # the recursion limit) happens before hypothesis watches.

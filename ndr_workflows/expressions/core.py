@@ -1,51 +1,24 @@
-"""JSONata expressions as values, distinct from literals.
+"""An expression (:class:`Expr`) and what Python builds from one.
 
-A flow author writes ``var("mini_batch_id")`` or ``expr("$count($windows)")``
-instead of the raw ``"{% ... %}"`` string Step Functions wants. Keeping
-expressions a type of their own means a literal string that happens to look
-like an expression is caught at build time, and the one renderer decides the
-exact spelling (one line, a space inside each delimiter), which is the only
-spelling every validator accepts.
-
-A *template* is a JSON-like Python value (dict, list, str, int, float, bool,
-None) whose leaves may be :class:`Expr`; it is what Arguments, Output, Assign
-and ItemSelector hold.
+``expr`` / ``var`` / ``lit`` make an expression; its operators build new
+ones: comparisons and ``&`` / ``|`` / ``~`` give a :class:`Condition`,
+``+`` on text gives :class:`Text`, ``+`` / ``-`` on numbers a sum. They live
+with :class:`Expr` because its operators return them (``var("a") < 3``).
+Each built expression knows its precedence and parenthesises only where
+JSONata needs it.
 """
 
 from __future__ import annotations
 
 import json
 
-TYPE_CHECKING = False  # avoids importing typing at run time; type checkers treat it as True
-
-if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Mapping, Sequence
-    from typing import Union
-
 __all__ = [
     "Expr",
-    "Template",
+    "Condition",
+    "Text",
     "expr",
     "var",
     "lit",
-    "obj",
-    "arr",
-    "json_string",
-    "states_input",
-    "string_of",
-    "or_null",
-    "to_jsonata",
-    "context",
-    "STATES_RESULT",
-    "ERROR_OUTPUT",
-    "TASK_TOKEN",
-    "EXECUTION_ID",
-    "EXECUTION_NAME",
-    "START_TIME",
-    "render_template",
-    "iter_exprs",
-    "Condition",
-    "Text",
     "exists",
     "is_empty",
     "concat",
@@ -55,6 +28,7 @@ __all__ = [
     "jsonata_literal",
     "join",
     "count",
+    "compact",
 ]
 
 # Operator precedence of the JSONata an operator builds (higher binds tighter;
@@ -62,6 +36,7 @@ __all__ = [
 # precedence is not higher is parenthesised, except a left operand of the
 # same left-associative operator.
 _OR, _AND, _COMPARE, _CONCAT, _SUM, _ATOM = 1, 2, 3, 5, 5, 9
+
 
 class Expr:
     """One JSONata expression (the text between ``{%`` and ``%}``). Immutable."""
@@ -360,9 +335,6 @@ def concat(*parts: object) -> Text:
     return Text(" & ".join(texts), _CONCAT)
 
 
-if TYPE_CHECKING:  # pragma: no cover
-    Template = Union[Expr, str, int, float, bool, None, Mapping[str, "Template"], Sequence["Template"]]
-
 
 def expr(text: str) -> Expr:
     """An expression from JSONata text, without the ``{% %}`` delimiters."""
@@ -394,110 +366,3 @@ def _group(text: str) -> str:
     if body and all(part.isidentifier() for part in body.split(".")):
         return text
     return f"({text})"
-
-
-def to_jsonata(value: Template) -> str:
-    """JSONata text that builds ``value`` (a template) at run time."""
-    if isinstance(value, Expr):
-        return _group(value.text)
-    if isinstance(value, dict):
-        members = ", ".join(f"{compact(str(k))}: {to_jsonata(v)}" for k, v in value.items())
-        return "{" + members + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(to_jsonata(v) for v in value) + "]"
-    return compact(value)
-
-
-def obj(fields: Mapping[str, Template]) -> Expr:
-    """An expression building the object ``fields`` (values may be Expr)."""
-    return Expr(to_jsonata(fields))
-
-
-def arr(items: Sequence[Template]) -> Expr:
-    """An expression building the array ``items``."""
-    return Expr(to_jsonata(list(items)))
-
-
-def json_string(value: Template) -> Expr:
-    """``$string({...})``: the JSON text of a template, e.g. an event Detail."""
-    return Expr(f"$string({to_jsonata(value)})")
-
-
-_STRING_CONTEXT = frozenset(
-    f"$states.context.{path}"
-    for path in (
-        "Execution.Id",
-        "Execution.Name",
-        "Execution.RoleArn",
-        "Execution.StartTime",
-        "StateMachine.Id",
-        "StateMachine.Name",
-        "State.Name",
-        "State.EnteredTime",
-        "Task.Token",
-    )
-)
-
-
-def string_of(value: Template) -> Template:
-    """``value`` as a string: literals converted now, expressions wrapped in
-    ``$string(...)`` unless they are already known to give a string."""
-    if isinstance(value, Expr):
-        if value.text.startswith("$string(") or value.text in _STRING_CONTEXT:
-            return value
-        return Expr(f"$string({to_jsonata(value)})")
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    return value if isinstance(value, str) else compact(value)
-
-
-def or_null(value: Expr) -> Expr:
-    """``value``, or null when it is undefined: Step Functions fails a state
-    whose Arguments, Output or Assign expression gives undefined (a missing
-    field), so optional fields are read through this."""
-    return Expr(f"($v := {value.text}; $exists($v) ? $v : null)")
-
-
-def states_input(path: str = "") -> Expr:
-    """``$states.input`` or a path below it, e.g. ``states_input("windows")``."""
-    return Expr("$states.input" + (f".{path}" if path else ""))
-
-
-def context(path: str) -> Expr:
-    """A field of the context object, e.g. ``context("Execution.Id")``."""
-    return Expr(f"$states.context.{path}")
-
-
-STATES_RESULT = Expr("$states.result")
-ERROR_OUTPUT = Expr("$states.errorOutput")
-TASK_TOKEN = context("Task.Token")
-EXECUTION_ID = context("Execution.Id")
-EXECUTION_NAME = context("Execution.Name")
-START_TIME = context("Execution.StartTime")
-
-
-def render_template(value: Template) -> object:
-    """Turn a template into plain JSON data, expressions into strings."""
-    if isinstance(value, Expr):
-        return value.render()
-    if isinstance(value, dict):
-        return {str(k): render_template(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [render_template(v) for v in value]
-    return value
-
-
-def iter_exprs(value: object, path: str = "") -> list[tuple[str, Expr]]:
-    """Every expression in a template with its path, in a stable order."""
-    found: list[tuple[str, Expr]] = []
-    if isinstance(value, Expr):
-        found.append((path, value))
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            found.extend(iter_exprs(v, f"{path}.{k}" if path else str(k)))
-    elif isinstance(value, (list, tuple)):
-        for i, v in enumerate(value):
-            found.extend(iter_exprs(v, f"{path}[{i}]"))
-    return found
