@@ -9,9 +9,12 @@ Writes ``DIR/<NAME>.json`` for each flow (default DIR
 flow of the registry; ``--flow A --flow B`` or ``--flow A B`` selects),
 and beside it ``DIR/<NAME>.md``: a title line and the flow as a
 Mermaid diagram (GitHub renders it; see ``ndr_workflows.diagram``). Every
-selected flow is built and checked first (structure, fields, JSONata
-syntax, variables); if any has a problem, all problems are
-printed and *nothing* is written. The set is replaced as a whole
+selected flow is built and checked first, by every check ``python -m
+ndr_workflows.validate`` runs (structure, fields, JSONata, variables,
+quotas, placeholders, and the integrations against botocore's service
+models, read from their distilled cache: botocore is never imported on a
+warm cache); if any has an error, all its findings are printed and
+*nothing* is written. The set is replaced as a whole
 (:func:`ndr_workflows.asl.files.replace_directory`): the new files are
 written into a sibling directory which is then swapped with DIR in one
 system call, so a reader -- or a kill at any moment -- sees the old set or
@@ -86,7 +89,8 @@ def parse_args(argv: Sequence[str]) -> dict[str, object]:
 def render_flows(
     names: Sequence[str], completion: str = "callback", debug: bool = False, diagrams: dict[str, str] | None = None
 ) -> tuple[dict[str, str], list[str]]:
-    """Build, check and render each flow: ({NAME: JSON text}, [error text]).
+    """Build, check (as :func:`ndr_workflows.validate.validate` checks a flow)
+    and render each flow: ({NAME: JSON text}, [error text]).
 
     With ``diagrams``, also fills it with {NAME: the ``<NAME>.md`` text}, drawn
     from the same definition (so the picture never disagrees with the JSON).
@@ -94,6 +98,7 @@ def render_flows(
     from .flows import build_flow
     from .model import BuildError
     from .model.render import dumps
+    from .validate import has_errors, validated
 
     options = {}
     if completion == "polling":
@@ -104,7 +109,12 @@ def render_flows(
     errors: list[str] = []
     for name in names:
         try:
-            definition = build_flow(name, **options).to_dict()
+            # Every check `validate` runs, the service models' included
+            # (their distilled cache keeps this cheap): the edit -> export
+            # loop is where a data scientist learns of a mistake.
+            definition, findings = validated(build_flow(name, **options))
+            if has_errors(findings):
+                raise BuildError(findings, name)
             texts[name] = dumps(definition)
             if diagrams is not None:
                 from .diagram.flowchart import markdown

@@ -47,13 +47,16 @@ def rel(path: Path) -> str:
 def build_all() -> tuple[dict[str, dict], list[str]]:
     from ndr_workflows import BuildError
     from ndr_workflows.flows import FLOW_NAMES, build_flow
+    from ndr_workflows.validate import has_errors, validated
 
     definitions, problems = {}, []
     for name in FLOW_NAMES:
-        try:
-            definitions[name] = build_flow(name).to_dict()
-        except BuildError as exc:
-            problems.append(str(exc))
+        # every check the export runs (service models included)
+        definition, findings = validated(build_flow(name))
+        if has_errors(findings):
+            problems.append(str(BuildError(findings, name)))
+        else:
+            definitions[name] = definition
     return definitions, problems
 
 

@@ -12,19 +12,56 @@ if TYPE_CHECKING:  # pragma: no cover
 
     Add = Callable[[Problem], None]
 
-__all__ = ["did_you_mean", "is_int", "is_number", "is_expression", "describe", "MAX_NAME_LENGTH", "RESERVED_VARIABLES"]
+__all__ = ["did_you_mean", "closest", "misspelt", "is_int", "is_number", "is_expression", "describe", "MAX_NAME_LENGTH", "RESERVED_VARIABLES"]
 
 MAX_NAME_LENGTH = 80
 RESERVED_VARIABLES = frozenset({"states"})
 
 
-def did_you_mean(word: str, options: Iterable[str], prefix: str = "") -> str:
-    """``did you mean 'x'?`` for the closest option, or "" (difflib is
-    imported only when there is a problem to explain)."""
+def closest(word: str, options: Iterable[str]) -> str:
+    """The option closest to ``word``, or "" when none is close: the same
+    name in other case or with other separators (``next``, ``error_equals``
+    for ``ErrorEquals``) first, then difflib's closest (difflib is imported
+    only when there is a problem to explain)."""
+    candidates = [o for o in options if isinstance(o, str)]
+    if not candidates or not isinstance(word, str):
+        return ""
+    folded = _fold(word)
+    for option in candidates:
+        if _fold(option) == folded:
+            return option
     import difflib
 
-    close = difflib.get_close_matches(word, [o for o in options if isinstance(o, str)], n=1, cutoff=0.6)
-    return f"did you mean '{prefix}{close[0]}'?" if close else ""
+    by_fold: dict[str, str] = {}
+    for option in candidates:
+        by_fold.setdefault(_fold(option), option)
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6) or difflib.get_close_matches(folded, list(by_fold), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    return close[0] if close[0] in candidates else by_fold[close[0]]
+
+
+def _fold(name: str) -> str:
+    return name.lower().replace("_", "").replace("-", "").replace(" ", "")
+
+
+def misspelt(obj: Any, name: str, known: Iterable[str]) -> str:
+    """The key of ``obj`` (an object) that is none of the ``known`` fields
+    and closest to ``name`` among them, or "": ``name`` written wrong, not
+    left out (one mistake: its finding is the unknown field's)."""
+    if not isinstance(obj, dict) or name in obj:
+        return ""
+    known = frozenset(known)
+    for key in obj:
+        if isinstance(key, str) and key not in known and closest(key, known) == name:
+            return key
+    return ""
+
+
+def did_you_mean(word: str, options: Iterable[str], prefix: str = "") -> str:
+    """``did you mean 'x'?`` for the closest option (:func:`closest`), or ""."""
+    close = closest(word, options)
+    return f"did you mean '{prefix}{close}'?" if close else ""
 
 
 def is_int(value: Any) -> TypeGuard[int]:

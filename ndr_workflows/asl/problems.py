@@ -13,6 +13,14 @@ reports a failure route that nothing resolved; the validator, reading the
 rendered JSON, would also see a transition to a state that does not exist),
 the knock-on findings are recognised by that cause
 (:meth:`Problem.explains`), never by the wording of their messages.
+
+Where a state stands in its graph -- whether the start reaches it, whether
+it leads to an end -- is not a value of the state: a finding about it
+(``UNREACHABLE``, ``NO_PATH_TO_END``) has the field :data:`REACH`. A
+mistake elsewhere that changes the graph -- a name the definition holds
+twice, so that JSON keeps one of the two states -- is its root cause: the
+check that knows it adds a cause with that field on each state concerned,
+which explains that finding and nothing else about the state.
 """
 
 from __future__ import annotations
@@ -23,10 +31,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable
 
-__all__ = ["Problem", "unique", "has_errors", "finding_line", "finding_row", "TOP_LEVEL"]
+__all__ = ["Problem", "unique", "has_errors", "explained", "finding_line", "finding_row", "TOP_LEVEL", "REACH"]
 
 # How a finding about the whole definition names its place in text output.
 TOP_LEVEL = "(state machine)"
+# The field of a finding about where a state stands in its graph (see the module's docstring).
+REACH = "(reach)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +78,14 @@ class Problem:
 def unique(findings: Iterable[Problem]) -> list[Problem]:
     """The findings in order of discovery, exact duplicates dropped."""
     return list(dict.fromkeys(findings))
+
+
+def explained(findings: Iterable[Problem], causes: Iterable[Problem]) -> list[Problem]:
+    """The findings that none of ``causes`` explains (the knock-ons dropped)."""
+    causes = list(causes)
+    if not causes:
+        return list(findings)
+    return [f for f in findings if not any(cause is not f and cause.explains(f) for cause in causes)]
 
 
 def has_errors(findings: Iterable[Problem]) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from ..asl.resources import DYNAMODB_DELETE_ITEM, DYNAMODB_GET_ITEM, DYNAMODB_PUT_ITEM, DYNAMODB_QUERY, DYNAMODB_UPDATE_ITEM
 
 from ..expressions import STATES_RESULT, Expr, string_of, to_jsonata
+from ..model.checks import with_written
 from ..model.record import Record
 from .errors import TO_FAILURE
 from .services import DEFAULT_RETRY, aws_sdk
@@ -190,7 +191,7 @@ def get(
     arguments: dict[str, Template] = {"TableName": table, "Key": attributes(key)}
     if consistent_read:
         arguments["ConsistentRead"] = True
-    return aws_sdk(name, "dynamodb:getItem", arguments, assign=assign or None, output=output, retry=retry, catch=catch, on_error=on_error)  # type: ignore[arg-type]
+    return with_written(aws_sdk(name, "dynamodb:getItem", arguments, assign=assign or None, output=output, retry=retry, catch=catch, on_error=on_error), key)  # type: ignore[arg-type]
 
 
 def put(
@@ -213,7 +214,7 @@ def put(
     ``values`` for ``:v``); a failed condition goes to ``on_condition_failed``."""
     arguments: dict[str, Template] = {"TableName": table, "Item": attributes(item)}
     arguments.update(_condition_args(condition, names, values))
-    return aws_sdk(name, "dynamodb:putItem", arguments, assign=assign, output=output, retry=retry, catch=_route(on_condition_failed, catch), on_error=on_error)  # type: ignore[arg-type]
+    return with_written(aws_sdk(name, "dynamodb:putItem", arguments, assign=assign, output=output, retry=retry, catch=_route(on_condition_failed, catch), on_error=on_error), item, values)  # type: ignore[arg-type]
 
 
 def update(
@@ -257,7 +258,7 @@ def update(
     all_values.update(values or {})
     arguments: dict[str, Template] = {"TableName": table, "Key": attributes(key), "UpdateExpression": " ".join(clauses)}
     arguments.update(_condition_args(condition, all_names, all_values))
-    return aws_sdk(name, "dynamodb:updateItem", arguments, assign=assign, output=output, retry=retry, catch=_route(on_condition_failed, catch), on_error=on_error)  # type: ignore[arg-type]
+    return with_written(aws_sdk(name, "dynamodb:updateItem", arguments, assign=assign, output=output, retry=retry, catch=_route(on_condition_failed, catch), on_error=on_error), key, all_values)  # type: ignore[arg-type]
 
 
 def delete(
@@ -278,7 +279,7 @@ def delete(
     """``DeleteItem`` of ``key``, optionally under ``condition``."""
     arguments: dict[str, Template] = {"TableName": table, "Key": attributes(key)}
     arguments.update(_condition_args(condition, names, values))
-    return aws_sdk(name, "dynamodb:deleteItem", arguments, assign=assign, output=output, retry=retry, catch=_route(on_condition_failed, catch), on_error=on_error)  # type: ignore[arg-type]
+    return with_written(aws_sdk(name, "dynamodb:deleteItem", arguments, assign=assign, output=output, retry=retry, catch=_route(on_condition_failed, catch), on_error=on_error), key, values)  # type: ignore[arg-type]
 
 
 def query(
@@ -314,4 +315,4 @@ def query(
     if into is not None:
         items = decoded(Expr("{'L': [$map($states.result.Items, function($i){ {'M': $i} })]}")).text
         assign = {into: Expr(f"$count($states.result.Items) = 0 ? [] : {items}")}
-    return aws_sdk(name, "dynamodb:query", arguments, assign=assign, output=output, retry=retry, catch=catch, on_error=on_error)  # type: ignore[arg-type]
+    return with_written(aws_sdk(name, "dynamodb:query", arguments, assign=assign, output=output, retry=retry, catch=catch, on_error=on_error), values)  # type: ignore[arg-type]

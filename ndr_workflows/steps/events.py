@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..asl.resources import PUT_EVENTS as PUT_EVENTS_RESOURCE
 from ..expressions import json_string
 from ..model import Fragment, Task
+from ..model.checks import with_written
 from .errors import TO_FAILURE, catch_all, transient_retry
 
 TYPE_CHECKING = False
@@ -33,7 +34,7 @@ def publish_event(
 ) -> Fragment:
     """``PutEvents`` with one entry whose ``Detail`` is ``$string(detail)``
     (EventBridge wants the JSON text, not an object)."""
-    return Fragment.of(
+    fragment = Fragment.of(
         Task(
             name=name,
             resource=PUT_EVENTS_RESOURCE,
@@ -53,3 +54,4 @@ def publish_event(
             catch=catch_all(name, on_error),
         )
     )
+    return with_written(fragment, detail)  # wrapped in $string(...): judged as written

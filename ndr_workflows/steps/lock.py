@@ -232,4 +232,7 @@ def lock(
     # never fails into the release: then the release-on-failure is left out.
     fails = any(t == release_on_failure for s in body.states for _, t in s.targets())
     states = (wired.states[0], duplicate_state) + wired.states[1:] + ((release_failed,) if fails else ())
-    return Fragment(states, acquire, wired.problems)
+    from ..model.checks import with_written
+
+    # The key, TTL and time written into every state of the lock: judged once, as written.
+    return with_written(Fragment(states, acquire, wired.problems), key, ttl_epoch, created_at, owner)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from ..expressions import Expr, concat, jsonata_literal, states_input, var
 from ..model import Choice, Fragment, Pass, Rule, Wait
+from ..model.checks import with_written
 from ..model.errors import Problem
 from ..model.record import Record
 from .errors import TO_FAILURE, as_route
@@ -171,7 +172,7 @@ def bounded_loop(
         result = Pass(names.init, assign={names.counter: 0}) >> loop
     for problem in problems:
         result = result.with_problem(problem)
-    return result
+    return with_written(result, done, failed, failed_error, exhausted_error)
 
 
 def _guarded(condition: Expr) -> Expr:
@@ -241,7 +242,7 @@ def poll(
     )
     for problem in problems:
         loop = loop.with_problem(problem)
-    return loop
+    return with_written(loop, status)  # also read inside the failure's Cause
 
 
 def _text(value: Expr) -> Expr:

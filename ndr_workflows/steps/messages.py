@@ -146,4 +146,6 @@ def resolve_params(params: list[Param] | tuple[Param, ...], name: str = "Resolve
             fragment = fragment.with_problem(Problem(name, "BAD_PARAM_KIND", f"parameter {p.name}: kind must be one of {', '.join(KINDS)}, not {p.kind!r}"))
         if p.required and p.default is not None:
             fragment = fragment.with_problem(Problem(name, "REQUIRED_WITH_DEFAULT", f"parameter {p.name} is required but has a default", "drop one of them"))
-    return fragment
+    from ..model.checks import with_written
+
+    return with_written(fragment, [p.default for p in params])

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from ..expressions import STATES_RESULT, Expr, expr
 from ..model import Fragment, Pass
+from ..model.checks import with_written
 from ..model.errors import Problem
 from ..asl.jsonata import analyse
 from ..model.record import Record
@@ -170,7 +171,7 @@ class Params:
         for d, step in self._placement.items():
             if step is None:
                 fragment = fragment.with_problem(Problem(name, "DERIVED_NEVER_AVAILABLE", f"derived parameter {d} reads a value no parameter provides"))
-        return fragment
+        return with_written(fragment, [d.value for d in self.derived])
 
     def read_config(
         self,

@@ -100,7 +100,10 @@ def start_pipeline(
         retry=transient_retry("sagemaker") if retry is None else retry,
         catch=catch_all(name, on_error),
     )
-    return Fragment.of(state)
+    from ..model.checks import with_written
+
+    # Values and the token's key are wrapped ($string(...), $hash(...)): judged as written.
+    return with_written(Fragment.of(state), parameters, token_key)
 
 
 def wait_for_callback(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ..expressions import Expr, expr, to_jsonata
 from ..model import Choice, Fail, Fragment, Rule
+from ..model.checks import with_written
 from .checks import Check, missing, type_checks
 from .names import pascal
 
@@ -53,8 +54,10 @@ def validate_params(
     """Required parameters must be present, typed ones well-formed, and each
     ``Check`` must pass; see the module docstring for the two forms."""
     rules = rules_of(params, checks)
+    # The author's own conditions and messages, judged before they are wrapped.
+    written = [(c.invalid, c.message) for c in checks]
     if fail_each:
-        return _fail_each(rules, name)
+        return with_written(_fail_each(rules, name), written)
     required = sum(1 for p in params if p.required)
     items = [f"{c.invalid.text} ? {to_jsonata(c.message)}" if i < required else f"({c.invalid.text}) ? {to_jsonata(c.message)}" for i, c in enumerate(rules)]
     problems = "[" + ", ".join(items) + "]"
@@ -65,7 +68,7 @@ def validate_params(
     rule = Rule(expr(f"$exists($states.input) ? $count({problems}) > 0 : false"), fail_name, assign={ERRORS_VARIABLE: expr(problems)}, comment=GATE_LABEL)
     choice = Choice(name, choices=(rule,))
     fail = Fail(fail_name, error=error, cause=expr(f"'Invalid runtime parameters: ' & $join(${ERRORS_VARIABLE}, '; ')"))
-    return Fragment((choice, fail), name)
+    return with_written(Fragment((choice, fail), name), written)
 
 
 ERROR_VARIABLE = "runtime_param_error"

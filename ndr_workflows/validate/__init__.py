@@ -20,14 +20,14 @@ Importing this package is cheap; the checks are imported when used.
 from __future__ import annotations
 
 from ..asl.problems import Problem as Finding
-from ..asl.problems import has_errors, unique
+from ..asl.problems import explained, has_errors, unique
 from ..asl.walk import iter_states
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
 
-__all__ = ["validate", "has_errors", "check_definition", "Finding", "iter_states", "placeholders", "UnusableInput", "MACHINE_TYPES", "unique"]
+__all__ = ["validate", "validated", "has_errors", "check_definition", "Finding", "iter_states", "placeholders", "UnusableInput", "MACHINE_TYPES", "unique"]
 
 MACHINE_TYPES = ("STANDARD", "EXPRESS")
 
@@ -74,6 +74,22 @@ def validate(
     JSON or cannot be read; a JSON value that is not a usable definition
     gives findings instead.
     """
+    return validated(
+        definition_or_flow, for_deploy=for_deploy, machine_type=machine_type, integrations=integrations, strict_compat=strict_compat, strict=strict
+    )[1]
+
+
+def validated(
+    definition_or_flow: Any,
+    *,
+    for_deploy: bool = False,
+    machine_type: str = "STANDARD",
+    integrations: bool = True,
+    strict_compat: bool = False,
+    strict: bool = False,
+) -> tuple[Any, list[Finding]]:
+    """The definition as read (a flow: rendered) and :func:`validate`'s
+    findings about it: the export writes the one it judged."""
     if machine_type not in MACHINE_TYPES:
         raise ValueError(f"machine_type must be one of {', '.join(MACHINE_TYPES)}, not {machine_type!r}")
     from ..asl.reader import read_definition
@@ -84,19 +100,40 @@ def validate(
         # A flow: its build already ran families 1-3 (its findings), with the
         # strict rules the project holds its own flows to.
         options = {"strict_compat": True, "strict": True}
-        findings = read.findings + check_definition(definition, for_deploy=for_deploy, machine_type=machine_type, build=False, **options)
+        findings = read.findings + check_definition(definition, for_deploy=for_deploy, machine_type=machine_type, build=False, measured=True, **options)
     else:
         options = {"strict_compat": strict_compat, "strict": strict}
         oversized = _oversized(definition, read.size)
         if oversized:
-            return unique(read.findings + oversized)
+            return definition, unique(read.findings + oversized)
         findings = read.findings + check_definition(definition, for_deploy=for_deploy, machine_type=machine_type, size=read.size, **options)
     if integrations and isinstance(definition, dict):
         from .integrations import check_integrations
         from .severity import apply_severity
 
-        findings = findings + apply_severity(check_integrations(definition, machine_type=machine_type), **options)
-    return unique(findings)
+        found = apply_severity(check_integrations(definition, machine_type=machine_type), **options)
+        # A task token written as a literal: that finding explains the literal's own.
+        findings = explained(findings, [f for f in found if f.code == "TASK_TOKEN_MISSING" and f.field.count(".") + f.field.count("[") > 0]) + found
+    return definition, explained(unique(findings), [] if read.built else _lost_reach(definition, read.findings))
+
+
+def _lost_reach(definition: Any, read: list[Finding]) -> list[Finding]:
+    """A file that gives one States object a name twice: JSON keeps the last
+    state of that name, so which states the others reached is lost. Every
+    state of that graph gets a cause explaining its reach findings (the
+    duplicate is the finding)."""
+    twice = [f.path for f in read if f.code == "DUPLICATE_NAME"]
+    if not twice or not isinstance(definition, dict):
+        return []
+    from ..asl.problems import REACH
+    from ..asl.walk import scopes
+
+    causes: list[Finding] = []
+    for scope in scopes(definition):
+        states = scope.states()
+        if any(path.startswith(scope.prefix) and path[len(scope.prefix) :] in states for path in twice):
+            causes.extend(Finding(scope.prefix + name, "DUPLICATE_NAME", "a name this graph holds twice", field=REACH) for name in states)
+    return causes
 
 
 def _oversized(definition: Any, size: int | None) -> list[Finding]:
@@ -126,6 +163,7 @@ def check_definition(
     size: int | None = None,
     build: bool = True,
     quotas: bool = True,
+    measured: bool = False,
     strict_compat: bool = False,
     strict: bool = False,
 ) -> list[Finding]:
@@ -134,7 +172,8 @@ def check_definition(
     export runs on every flow it renders (families 1-3, see
     ``ndr_workflows/model/checks.py``, and the definition size quota);
     ``quotas``: family 5. ``size`` is the definition's size in bytes when
-    known (a file's); otherwise it is measured on the compact JSON.
+    known (a file's); otherwise it is measured on the compact JSON, unless
+    ``measured`` says the build already judged it.
     ``strict_compat`` / ``strict``: as for :func:`validate`. (It lives here
     rather than in a module of its own because the export imports it on
     every run.)"""
@@ -158,7 +197,7 @@ def check_definition(
             expressions: dict[int, list[tuple[str, str, str]]] = {}
             check_expressions(definition, add, expressions)
             check_variables(definition, add, expressions)
-        if build or quotas:
+        if build or (quotas and not measured):
             from .quotas import check_quotas
 
             check_quotas(definition, add, size=size)

@@ -70,7 +70,7 @@ def _fields(value: dict[str, Any], label: str, allowed: dict[str, frozenset[str]
             code = "JSONPATH_FIELD" if language == JSONATA else "JSONATA_FIELD"
             add(Problem(path, code, f"{label}.{key} is a {'JSONPath' if language == JSONATA else 'JSONata'} field; this state uses {language}"))
         else:
-            add(Problem(path, "UNKNOWN_FIELD", f"{label}.{key}: not a field of {label}", did_you_mean(key, sorted(mine | allowed["both"]))))
+            add(Problem(path, "UNKNOWN_FIELD", f"{label}.{key}: not a field of {label}", did_you_mean(key, sorted(mine | allowed["both"])), field=f"{label}.{key}"))
 
 
 def _number(value: Any, label: str, low: int, high: int | None, language: str, path: str, add: Add) -> None:

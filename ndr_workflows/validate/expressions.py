@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ..asl.common import did_you_mean, is_expression
 from ..asl.jsonata import analyse, builtin_functions
-from ..asl.problems import Problem
+from ..asl.problems import TOP_LEVEL, Problem
 from ..asl.walk import JSONATA, scopes, state_language
 
 TYPE_CHECKING = False
@@ -27,9 +27,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..asl.common import Add
 
-__all__ = ["check_expressions", "state_expressions", "template_fields", "has_task_token"]
+__all__ = ["check_expressions", "lint_text", "state_expressions", "template_fields", "has_task_token"]
 
 _ACTIONS = frozenset({"Task", "Map", "Parallel"})
+_STATE_TYPES = _ACTIONS | {"Pass", "Choice", "Wait", "Succeed", "Fail"}
 _STATES_FIELDS = frozenset({"input", "result", "errorOutput", "context"})
 _CONTEXT_FIELDS = frozenset({"Execution", "StateMachine", "State", "Task", "Map"})
 # The context object's members (docs/asl_facts.md; RedriveTime, Map.Item.Key and
@@ -120,7 +121,13 @@ def state_expressions(state: dict[str, Any]) -> list[tuple[str, str, str]]:
 def check_expressions(definition: Any, add: Add, found: dict[int, list[tuple[str, str, str]]] | None = None) -> None:
     """Check every JSONata state's strings and templates; with ``found``,
     also keep each state's :func:`state_expressions` (by ``id(state)``)
-    for the variable checks, so the templates are walked once."""
+    for the variable checks, so the templates are walked once.
+
+    What is wrong with a text whatever field holds it (its syntax, an
+    unknown function, ...) is one mistake however many fields repeat the
+    text (a builder writes a lock's key into every state that uses the
+    lock): it is reported once, on the first place, naming the others."""
+    walk = _Walk()
     for scope in scopes(definition):
         for name, state in scope.states().items():
             if not isinstance(state, dict) or state_language(state, scope.language) != JSONATA:
@@ -128,45 +135,85 @@ def check_expressions(definition: Any, add: Add, found: dict[int, list[tuple[str
             path = scope.prefix + name
             exprs: list[tuple[str, str, str]] = []
             for label, value, role, template in template_fields(state):
-                _visit(value, label, template, False, state, path, role, add, exprs)
+                walk.visit(value, label, template, False, state, path, role, exprs)
             if found is not None:
                 found[id(state)] = exprs
+    walk.flush(add)
 
 
-def _visit(value: Any, label: str, template: bool, in_array: bool, state: dict[str, Any], path: str, role: str, add: Add, exprs: list[tuple[str, str, str]]) -> None:
-    if isinstance(value, str):
-        if template and value == "":
-            add(Problem(path, "EMPTY_STRING", f"{label}: an empty string literal; AWS accepts it, asl-validator refuses it", "use \"{% '' %}\" if an empty string is really meant", field=label))
-        elif "%" in value:
-            _check_string(state, path, label, value, role, add)
-            if is_expression(value):
-                exprs.append((label, value[2:-2].strip(), role))
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            if template and k.endswith(".$"):
-                add(Problem(path, "JSONPATH_KEY", f"{label}: key '{k}' is JSONPath syntax; in a JSONata state it is an ordinary key and its value is passed on unevaluated", f"write '{k[:-2]}': \"{{% ... %}}\"", field=label))
-            _visit(v, f"{label}.{k}", template, False, state, path, role, add, exprs)
-    elif isinstance(value, list):
-        if template and in_array:
-            add(Problem(path, "NESTED_ARRAY", f"{label}: an array inside an array; AWS accepts it, asl-validator refuses nested arrays in templates", "build it with an expression instead (\"{% [[...]] %}\")", field=label))
-        for i, v in enumerate(value):
-            _visit(v, f"{label}[{i}]", template, True, state, path, role, add, exprs)
+class _Walk:
+    """The findings of one definition in order of discovery; a text's own
+    findings wait for the end, to name every place that repeats the text."""
 
+    __slots__ = ("out", "places")
 
-def _check_string(state: dict[str, Any], path: str, label: str, text: str, role: str, add: Add) -> None:
-    found = _LINTED.get(text)
-    if found is None:
-        found = _LINTED[text] = _lint(text)
-    lint, flags = found
-    for code, message, hint in lint:
-        add(Problem(path, code, f"{label}: {message}", hint, field=label))
-    if flags:
-        _check_states_reads(state, path, label, flags, role, add)
+    def __init__(self) -> None:
+        self.out: list[Problem | str] = []  # a finding, or a text whose own findings go here
+        self.places: dict[str, list[tuple[str, str]]] = {}  # text -> (state path, field) of each use
+
+    def add(self, problem: Problem) -> None:
+        self.out.append(problem)
+
+    def flush(self, add: Add) -> None:
+        for item in self.out:
+            if isinstance(item, Problem):
+                add(item)
+                continue
+            (path, label), *others = self.places[item]
+            also = ""
+            if others:
+                shown = "; ".join(f if p == path else f"{p or TOP_LEVEL}: {f}" for p, f in others[:3])
+                more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+                also = f" (the same text is also at {shown}{more})"
+            for code, message, hint in _LINTED[item][0]:
+                add(Problem(path, code, f"{label}: {message}{also}", hint, field=label))
+
+    def visit(self, value: Any, label: str, template: bool, in_array: bool, state: dict[str, Any], path: str, role: str, exprs: list[tuple[str, str, str]]) -> None:
+        add = self.add
+        if isinstance(value, str):
+            if template and value == "":
+                add(Problem(path, "EMPTY_STRING", f"{label}: an empty string literal; AWS accepts it, asl-validator refuses it", "use \"{% '' %}\" if an empty string is really meant", field=label))
+            elif "%" in value:
+                self.string(state, path, label, value, role)
+                if is_expression(value):
+                    exprs.append((label, value[2:-2].strip(), role))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if template and k.endswith(".$"):
+                    add(Problem(path, "JSONPATH_KEY", f"{label}: key '{k}' is JSONPath syntax; in a JSONata state it is an ordinary key and its value is passed on unevaluated", f"write '{k[:-2]}': \"{{% ... %}}\"", field=label))
+                self.visit(v, f"{label}.{k}", template, False, state, path, role, exprs)
+        elif isinstance(value, list):
+            if template and in_array:
+                add(Problem(path, "NESTED_ARRAY", f"{label}: an array inside an array; AWS accepts it, asl-validator refuses nested arrays in templates", "build it with an expression instead (\"{% [[...]] %}\")", field=label))
+            for i, v in enumerate(value):
+                self.visit(v, f"{label}[{i}]", template, True, state, path, role, exprs)
+
+    def string(self, state: dict[str, Any], path: str, label: str, text: str, role: str) -> None:
+        found = _LINTED.get(text)
+        if found is None:
+            found = _LINTED[text] = _lint(text)
+        lint, flags = found
+        if lint:
+            places = self.places.get(text)
+            if places is None:
+                self.places[text] = [(path, label)]
+                self.out.append(text)
+            elif (path, label) not in places:
+                places.append((path, label))
+        if flags:
+            _check_states_reads(state, path, label, flags, role, self.add)
 
 
 # text -> (findings that depend on the text alone, the $states parts it reads)
 _LINTED: dict[str, tuple[tuple[tuple[str, str, str], ...], int]] = {}
 _RESULT, _ERROR_OUTPUT, _TOKEN, _MAP_ITEM = 1, 2, 4, 8
+
+
+def lint_text(body: str) -> tuple[tuple[str, str, str], ...]:
+    """(code, message, hint) of what is wrong with JSONata text (without
+    its delimiters) whatever field holds it: what a builder asks of the
+    text a flow's author wrote before it wraps it in its own."""
+    return _lint("{% " + body + " %}")[0]
 
 
 def _lint(text: str) -> tuple[tuple[tuple[str, str, str], ...], int]:
@@ -197,11 +244,10 @@ def _lint(text: str) -> tuple[tuple[tuple[str, str, str], ...], int]:
         return tuple(found), 0
     analysis = analyse(body)
     if analysis.error:
-        found.append(("JSONATA_SYNTAX", f"{analysis.error}: {body[:120]}{'...' if len(body) > 120 else ''}", ""))
+        found.append(("JSONATA_SYNTAX", f"{analysis.error}: {quote(body, analysis.error)}", ""))
         return tuple(found), 0
     for fn in sorted(analysis.functions - builtin_functions()):
-        hint = "Step Functions has no $eval; use $parse" if fn == "eval" else did_you_mean(fn, sorted(builtin_functions()), prefix="$")
-        found.append(("UNKNOWN_FUNCTION", f"${fn} is not a JSONata or Step Functions function", hint))
+        found.append(("UNKNOWN_FUNCTION", f"${fn} is not a JSONata or Step Functions function", function_hint(fn)))
     flags = 0
     if "$states." in body:
         unknown_fields: set[str] = set()
@@ -228,6 +274,65 @@ def _lint(text: str) -> tuple[tuple[tuple[str, str, str], ...], int]:
         for field in sorted(unknown_fields):
             found.append(("UNKNOWN_STATES_FIELD", f"$states.{field} does not exist", _states_hint(field)))
     return tuple(found), flags
+
+
+# What the functions of other languages are called in JSONata (keys folded:
+# lower case, no "_"): toUpperCase, len, parseInt, includes, ...
+_OTHER_NAMES = {
+    **dict.fromkeys(("toupper", "touppercase", "upper", "upcase", "ucase", "strtoupper", "capitalize"), "$uppercase"),
+    **dict.fromkeys(("tolower", "tolowercase", "lower", "downcase", "lcase", "strtolower"), "$lowercase"),
+    **dict.fromkeys(("len", "size", "strlen", "sizeof"), "$length (of a text) or $count (of an array)"),
+    **dict.fromkeys(("concat", "concatenate", "strcat"), "$join([a, b]) or a & b"),
+    **dict.fromkeys(("parseint", "parsefloat", "int", "float", "tonumber", "toint", "tointeger", "todouble", "atoi", "double", "decimal"), "$number"),
+    **dict.fromkeys(("includes", "indexof", "has", "instr", "strpos", "find"), "$contains"),
+    **dict.fromkeys(("startswith", "endswith"), "$contains(text, /^prefix/) or /suffix$/ (JSONata has no startsWith or endsWith)"),
+    **dict.fromkeys(("tostring", "str", "stringify", "jsonstringify", "tojson", "dumps", "jsonencode"), "$string"),
+    **dict.fromkeys(("jsonparse", "parsejson", "fromjson", "loads", "jsondecode"), "$parse"),
+    **dict.fromkeys(("strip", "ltrim", "rtrim", "trimstart", "trimend"), "$trim"),
+    **dict.fromkeys(("push", "extend", "arraypush"), "$append"),
+    **dict.fromkeys(("avg", "mean"), "$average"),
+    **dict.fromkeys(("unique", "uniq", "dedupe", "set"), "$distinct"),
+    **dict.fromkeys(("substr", "slice", "mid"), "$substring"),
+    **dict.fromkeys(("replaceall", "gsub", "sub"), "$replace"),
+    **dict.fromkeys(("typeof", "gettype"), "$type"),
+    **dict.fromkeys(("uuid4", "guid", "randomuuid", "newguid"), "$uuid"),
+    **dict.fromkeys(("sha256", "sha1", "md5", "sha512", "digest"), "$hash"),
+    **dict.fromkeys(("base64", "btoa", "tobase64", "b64encode"), "$base64encode"),
+    **dict.fromkeys(("atob", "frombase64", "b64decode"), "$base64decode"),
+    **dict.fromkeys(("date", "datetime", "utcnow", "currenttime", "timestamp", "today", "getdate"), "$now() (ISO text) or $millis() (epoch milliseconds)"),
+    **dict.fromkeys(("coalesce", "ifnull", "nvl", "isnull", "default"), "$exists($a) ? $a : $b"),
+    **dict.fromkeys(("format", "sprintf", "printf", "fstring"), "the & operator, or $formatNumber for numbers"),
+    **dict.fromkeys(("flatten", "flat"), "$reduce(array, $append, [])"),
+    **dict.fromkeys(("items", "entries", "values"), "$each(object, function($v, $k){ ... })"),
+    **dict.fromkeys(("regex", "test", "matches", "search"), "$match, or $contains with a /regex/"),
+    **dict.fromkeys(("isempty", "empty", "isblank"), "$count(array) = 0, or text = ''"),
+    **dict.fromkeys(("any", "some"), "$count($filter(array, function($v){ ... })) > 0"),
+}
+
+
+def function_hint(name: str) -> str:
+    """How to say what ``$name`` probably meant: a JSONata function of a
+    similar name, or the JSONata way of what another language calls ``name``."""
+    if name == "eval":
+        return "Step Functions has no $eval; use $parse"
+    other = _OTHER_NAMES.get(name.lower().replace("_", ""))
+    if other:
+        return f"in JSONata: {other}" if " " in other else f"did you mean '{other}'?"
+    return did_you_mean(name, sorted(builtin_functions()), prefix="$")
+
+
+def quote(text: str, error: str, width: int = 120) -> str:
+    """``text`` for a message about ``error``: whole when short, else the
+    ``width`` characters around the error's position ("... at position N"),
+    so that what is quoted shows the mistake."""
+    if len(text) <= width:
+        return text
+    import re
+
+    found = re.search(r"\(at position (\d+)\)$", error)
+    at = int(found[1]) if found else 0
+    start = max(0, min(at - 2 * width // 3, len(text) - width))
+    return ("..." if start else "") + text[start : start + width] + ("..." if start + width < len(text) else "")
 
 
 def _states_hint(field: str) -> str:
@@ -280,6 +385,8 @@ def has_task_token(state: dict[str, Any]) -> bool:
 
 
 def _check_states_reads(state: dict[str, Any], path: str, label: str, flags: int, role: str, add: Add) -> None:
+    if not (isinstance(state.get("Type"), str) and state["Type"] in _STATE_TYPES):
+        return  # what a state of no known type provides is unknown (its Type is the finding)
     if flags & _RESULT and role != "result":
         add(Problem(path, "RESULT_NOT_AVAILABLE", f"{label}: $states.result exists only in the Output and Assign of a Task, Map or Parallel state", "read the result in this state's Output or Assign", field=label))
     if flags & _ERROR_OUTPUT and role != "catch":

@@ -8,7 +8,7 @@ key...). The tables below are the ASL specification's, split by language.
 
 from __future__ import annotations
 
-from ..asl.common import describe, did_you_mean, is_expression, is_int, is_number
+from ..asl.common import describe, did_you_mean, is_expression, is_int, is_number, misspelt
 from ..asl.problems import Problem
 from ..asl.walk import JSONATA, JSONPATH, map_mode, scopes, state_language, top_language
 
@@ -60,6 +60,7 @@ _JSONATA_EXTRA: dict[str, frozenset[str]] = {
 }
 JSONPATH_ONLY = frozenset().union(*_JSONPATH_EXTRA.values())
 JSONATA_ONLY = frozenset().union(*_JSONATA_EXTRA.values()) | {"Condition"}
+ALL_STATE_FIELDS = frozenset().union(*_SHARED.values()) | JSONPATH_ONLY | JSONATA_ONLY
 # What to write instead, for a JSONPath field in a JSONata state.
 _INSTEAD = {
     "InputPath": "read $states.input in Arguments or Output instead",
@@ -103,26 +104,35 @@ def check_fields(definition: Any, add: Add) -> None:
                 add(Problem(path, "BAD_QUERY_LANGUAGE", f"QueryLanguage must be JSONata or JSONPath, not {describe(own)}"))
             elif own == JSONPATH and jsonata_top:
                 add(
-                    Problem(path, "QUERY_LANGUAGE_DOWNGRADE", "QueryLanguage JSONPath: a state cannot switch back to JSONPath in a state machine whose QueryLanguage is JSONata", "remove the state's QueryLanguage and write it in JSONata")
+                    Problem(path, "QUERY_LANGUAGE_DOWNGRADE", "QueryLanguage JSONPath: a state cannot switch back to JSONPath in a state machine whose QueryLanguage is JSONata", "remove the state's QueryLanguage and write it in JSONata", field="QueryLanguage")
                 )
+                continue  # written in the other language: its fields are that one mistake
             _check_allowed(state, path, language, add)
             _check_values(state, path, language, add)
 
 
+def state_fields(kind: Any, language: str) -> frozenset[str]:
+    """The fields a state of type ``kind`` has in ``language`` (every
+    state field, for a type that does not exist)."""
+    if kind not in _SHARED:
+        return ALL_STATE_FIELDS
+    return _SHARED[kind] | (_JSONATA_EXTRA if language == JSONATA else _JSONPATH_EXTRA)[kind]
+
+
 def _check_allowed(state: dict[str, Any], path: str, language: str, add: Add) -> None:
     kind = state["Type"]
-    allowed = _SHARED[kind] | (_JSONATA_EXTRA if language == JSONATA else _JSONPATH_EXTRA)[kind]
+    allowed = state_fields(kind, language)
     for key in state:
         if key in allowed:
             continue
         if language == JSONATA and (key in JSONPATH_ONLY or key.endswith(".$")):
-            add(Problem(path, "JSONPATH_FIELD", f"{key} is a JSONPath field; this state uses JSONata", _INSTEAD.get(key, "JSONata states never use '.$' keys")))
+            add(Problem(path, "JSONPATH_FIELD", f"{key} is a JSONPath field; this state uses JSONata", _INSTEAD.get(key, "JSONata states never use '.$' keys"), field=key))
         elif language == JSONPATH and key in JSONATA_ONLY:
             add(Problem(path, "JSONATA_FIELD", f"{key} is a JSONata field; this state uses JSONPath", 'set "QueryLanguage": "JSONata" (on the state or the state machine)'))
         elif any(key in fields for fields in _SHARED.values()) or key in JSONPATH_ONLY or key in JSONATA_ONLY:
-            add(Problem(path, "FIELD_NOT_ALLOWED", f"{key} is not a field of a {kind} state" + _why(kind, key), f"{kind} allows: {', '.join(sorted(allowed))}"))
+            add(Problem(path, "FIELD_NOT_ALLOWED", f"{key} is not a field of a {kind} state" + _why(kind, key), f"{kind} allows: {', '.join(sorted(allowed))}", field=key))
         else:
-            add(Problem(path, "UNKNOWN_FIELD", f"{key}: not a field of a {kind} state", did_you_mean(key, sorted(allowed)) or f"{kind} allows: {', '.join(sorted(allowed))}"))
+            add(Problem(path, "UNKNOWN_FIELD", f"{key}: not a field of a {kind} state", did_you_mean(key, sorted(allowed)) or f"{kind} allows: {', '.join(sorted(allowed))}", field=key))
 
 
 def _why(kind: str, key: str) -> str:
@@ -155,7 +165,9 @@ def _check_values(state: dict[str, Any], path: str, language: str, add: Add) -> 
             add(Problem(path, "BAD_ARGUMENTS", f"Arguments must be an object or an expression, not {describe(arguments)}"))
     if kind == "Task":
         resource = state.get("Resource")
-        if "Resource" not in state:
+        if "Resource" not in state and misspelt(state, "Resource", state_fields(kind, language)):
+            pass  # written wrong: the unknown field is the finding
+        elif "Resource" not in state:
             add(Problem(path, "BAD_RESOURCE", "a Task needs a Resource (arn:aws:states:::service:api, a function or activity ARN)"))
         elif not isinstance(resource, str) or not (resource.startswith("arn:") or (resource.startswith("${") and resource.endswith("}"))):
             add(Problem(path, "BAD_RESOURCE", f"Resource must be an ARN (arn:aws:states:::service:api, a function or activity ARN) or a ${{Placeholder}}, not {describe(resource)}"))
@@ -170,7 +182,9 @@ def _check_values(state: dict[str, Any], path: str, language: str, add: Add) -> 
         add(Problem(path, "HEARTBEAT_WITHOUT_TIMEOUT", "HeartbeatSeconds is set but TimeoutSeconds is not (it defaults to 99999999 seconds)", "set TimeoutSeconds too, or the task may wait for the execution's whole lifetime"))
     if kind == "Wait":
         given = [k for k in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if k in state]
-        if len(given) != 1:
+        if not given and any(misspelt(state, k, state_fields(kind, language)) for k in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath")):
+            pass  # one written wrong: the unknown field is the finding
+        elif len(given) != 1:
             add(Problem(path, "WAIT_FIELDS", "a Wait state needs exactly one of Seconds or Timestamp" + (f" (it has {', '.join(given)})" if given else "")))
         if "Seconds" in state:
             _seconds(state["Seconds"], "Seconds", path, language, add, minimum=0)
@@ -210,25 +224,32 @@ def _check_rules(state: dict[str, Any], path: str, language: str, add: Add) -> N
             continue
         label = f"Choices[{i}]"
         if language == JSONATA:
-            if "Condition" not in rule:
-                add(Problem(path, "BAD_CONDITION", f"{label} has no Condition", "a JSONata rule is {\"Condition\": \"{% ... %}\", \"Next\": ...}"))
+            jsonpath_keys = [k for k in rule if k not in _RULE_FIELDS_JSONATA and _is_jsonpath_rule_key(k)]
+            if jsonpath_keys:
+                # One mistake: a JSONPath rule in a JSONata state (not also "no Condition").
+                add(Problem(path, "JSONPATH_FIELD", f"{label}.{jsonpath_keys[0]}: {', '.join(jsonpath_keys)} make a JSONPath (Variable-style) Choice rule; in this JSONata state a rule has a Condition", "write the test as a Condition: \"{% ... %}\"", field=f"{label}.{jsonpath_keys[0]}"))
+            elif "Condition" not in rule:
+                if not misspelt(rule, "Condition", _RULE_FIELDS_JSONATA):
+                    add(Problem(path, "BAD_CONDITION", f"{label} has no Condition", "a JSONata rule is {\"Condition\": \"{% ... %}\", \"Next\": ...}"))
             else:
                 condition = rule["Condition"]
-                if not isinstance(condition, bool) and not is_expression(condition):
-                    add(Problem(path, "BAD_CONDITION", f"{label}.Condition must be an expression or a boolean, not {describe(condition)}"))
+                # a string that mentions a delimiter without being one expression: EXPRESSION_AS_LITERAL says so
+                if not isinstance(condition, bool) and not is_expression(condition) and not (isinstance(condition, str) and ("{%" in condition or "%}" in condition)):
+                    add(Problem(path, "BAD_CONDITION", f"{label}.Condition must be an expression or a boolean, not {describe(condition)}", field=f"{label}.Condition"))
             for key in rule:
-                if key in _RULE_FIELDS_JSONATA:
+                if key in _RULE_FIELDS_JSONATA or key in jsonpath_keys:
                     continue
-                if key in ("Variable", "And", "Or", "Not") or key.endswith(".$") or key[:1].isupper() and ("Equals" in key or "Than" in key or key.startswith("Is") or key.endswith("Matches")):
-                    add(Problem(path, "JSONPATH_FIELD", f"{label}.{key} is a JSONPath (Variable-style) Choice rule field; this state uses JSONata", "write the test as a Condition: \"{% ... %}\""))
-                else:
-                    add(Problem(path, "UNKNOWN_FIELD", f"{label}.{key}: not a field of a Choice rule", did_you_mean(key, sorted(_RULE_FIELDS_JSONATA))))
+                add(Problem(path, "UNKNOWN_FIELD", f"{label}.{key}: not a field of a Choice rule", did_you_mean(key, sorted(_RULE_FIELDS_JSONATA)), field=f"{label}.{key}"))
         elif "Condition" in rule or "Output" in rule:
             key = "Condition" if "Condition" in rule else "Output"
             add(Problem(path, "JSONATA_FIELD", f"{label}.{key} is a JSONata field; this state uses JSONPath", 'set "QueryLanguage": "JSONata"'))
         for key in ("Assign",):
             if key in rule and not isinstance(rule[key], dict):
                 add(Problem(path, "BAD_ASSIGN", f"{label}.Assign must be an object, not {describe(rule[key])}"))
+
+
+def _is_jsonpath_rule_key(key: str) -> bool:
+    return key in ("Variable", "And", "Or", "Not") or key.endswith(".$") or key[:1].isupper() and ("Equals" in key or "Than" in key or key.startswith("Is") or key.endswith("Matches"))
 
 
 def _check_map(state: dict[str, Any], path: str, language: str, add: Add) -> None:
@@ -276,8 +297,10 @@ def _check_map(state: dict[str, Any], path: str, language: str, add: Add) -> Non
                 add(Problem(path, "BAD_TOLERATED_FAILURE", f"{key} must be " + ("a number from 0 to 100" if top else "a whole number >= 0") + f", not {describe(value)}"))
 
 
-def _error_list(entry: dict[str, Any], label: str, path: str, add: Add) -> list[str]:
+def _error_list(entry: dict[str, Any], label: str, path: str, add: Add, known: frozenset[str]) -> list[str]:
     errors = entry.get("ErrorEquals")
+    if errors is None and misspelt(entry, "ErrorEquals", known):
+        return []  # written wrong: the unknown field is the finding
     if not isinstance(errors, list) or not errors:
         add(Problem(path, "EMPTY_ERROR_EQUALS", f"{label}.ErrorEquals " + ("is missing" if errors is None else "is empty" if errors == [] else f"must be a list of error names, not {describe(errors)}")))
         return []
@@ -320,11 +343,11 @@ def _check_retry(state: dict[str, Any], path: str, add: Add) -> None:
     count = len(state["Retry"]) if entries else 0
     for i, r in entries:
         label = f"Retry[{i}]"
-        names = _error_list(r, label, path, add)
+        names = _error_list(r, label, path, add, _RETRY_FIELDS)
         _states_all("Retry", i, count, names, path, add)
         for key in r:
             if key not in _RETRY_FIELDS:
-                add(Problem(path, "UNKNOWN_FIELD", f"{label}.{key}: not a field of a Retry entry", did_you_mean(key, sorted(_RETRY_FIELDS))))
+                add(Problem(path, "UNKNOWN_FIELD", f"{label}.{key}: not a field of a Retry entry", did_you_mean(key, sorted(_RETRY_FIELDS)), field=f"{label}.{key}"))
         checks = (
             ("MaxAttempts", lambda v: is_int(v) and 0 <= v <= _MAX_SECONDS, "a whole number >= 0"),
             ("IntervalSeconds", lambda v: is_int(v) and 1 <= v <= _MAX_SECONDS, "a whole number >= 1"),
@@ -345,9 +368,9 @@ def _check_catch(state: dict[str, Any], path: str, language: str, add: Add) -> N
     allowed = _CATCH_FIELDS[language]
     for i, c in entries:
         label = f"Catch[{i}]"
-        names = _error_list(c, label, path, add)
+        names = _error_list(c, label, path, add, allowed)
         _states_all("Catch", i, count, names, path, add)
-        if "Next" not in c:
+        if "Next" not in c and not misspelt(c, "Next", allowed):
             add(Problem(path, "MISSING_TRANSITION", f"{label} has no Next", "a Catch names the state to go to"))
         if "Assign" in c and not isinstance(c["Assign"], dict):
             add(Problem(path, "BAD_ASSIGN", f"{label}.Assign must be an object, not {describe(c['Assign'])}"))
@@ -359,4 +382,4 @@ def _check_catch(state: dict[str, Any], path: str, language: str, add: Add) -> N
             elif language == JSONPATH and key == "Output":
                 add(Problem(path, "JSONATA_FIELD", f"{label}.Output is a JSONata field; this state uses JSONPath", 'set "QueryLanguage": "JSONata"'))
             else:
-                add(Problem(path, "UNKNOWN_FIELD", f"{label}.{key}: not a field of a Catch entry", did_you_mean(key, sorted(allowed))))
+                add(Problem(path, "UNKNOWN_FIELD", f"{label}.{key}: not a field of a Catch entry", did_you_mean(key, sorted(allowed)), field=f"{label}.{key}"))

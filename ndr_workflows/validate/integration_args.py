@@ -10,7 +10,8 @@ nor their types are checked; a ``${Name}`` placeholder is a value too.
 
 from __future__ import annotations
 
-from ..asl.common import describe, did_you_mean, is_expression, is_int, is_number
+from ..asl.common import describe, did_you_mean, is_expression, is_int, is_number, misspelt
+from ..asl.jsonata import analyse
 from ..asl.problems import Problem
 from .service_models import pascal_case
 from ..asl.walk import JSONATA
@@ -74,8 +75,10 @@ class ArgumentCheck:
         self.jsonpath = jsonpath
         self.add = add
 
-    def problem(self, code: str, message: str, hint: str = "") -> None:
-        self.add(Problem(self.path, code, message, hint))
+    def problem(self, code: str, field: str, message: str, hint: str = "") -> None:
+        """A finding about the argument ``field`` (its root cause: see
+        :meth:`~ndr_workflows.asl.problems.Problem.explains`)."""
+        self.add(Problem(self.path, code, f"{field}: {message}", hint, field=field))
 
     def value(self, value: Any, shape: dict[str, Any], field: str, *, top: bool = False) -> None:
         """Check one argument value (``field`` names it, e.g.
@@ -85,7 +88,7 @@ class ArgumentCheck:
         kind = shape.get("type", "")
         if not _type_ok(kind, value):
             if not top:  # Arguments that are not an object: the fields check reports it
-                self.problem("INTEGRATION_ARGUMENT_TYPE", f"{field}: {self.label} expects {_EXPECTED.get(kind, kind)} here, not {describe(value)}")
+                self.problem("INTEGRATION_ARGUMENT_TYPE", field, f"{self.label} expects {_EXPECTED.get(kind, kind)} here, not {describe(value)}")
             return
         self._limits(value, kind, shape, field)
         inner = self.service.shape(shape.get("member") if kind == "list" else shape.get("value"))
@@ -107,16 +110,16 @@ class ArgumentCheck:
         if kind == "string" and allowed and value not in allowed:
             same = {a.lower(): a for a in allowed}.get(value.lower())
             hint = f"did you mean '{same}'?" if same else did_you_mean(value, list(allowed))
-            self.problem("INTEGRATION_ARGUMENT_VALUE", f"{field}: {describe(value)} is not one of {self.label}'s values here", hint or "one of: " + ", ".join(allowed[:12]))
+            self.problem("INTEGRATION_ARGUMENT_VALUE", field, f"{describe(value)} is not one of {self.label}'s values here", hint or "one of: " + ", ".join(allowed[:12]))
             return
         if kind not in ("string", "list"):
             return
         what = "characters" if kind == "string" else "items"
         low, high = shape.get("min"), shape.get("max")
         if low is not None and len(value) < low:
-            self.problem("INTEGRATION_ARGUMENT_VALUE", f"{field}: {self.label} needs at least {low} {what} here, not {len(value)}")
+            self.problem("INTEGRATION_ARGUMENT_VALUE", field, f"{self.label} needs at least {low} {what} here, not {len(value)}")
         elif high is not None and len(value) > high:
-            self.problem("INTEGRATION_ARGUMENT_VALUE", f"{field}: {self.label} allows at most {high} {what} here, not {len(value)}")
+            self.problem("INTEGRATION_ARGUMENT_VALUE", field, f"{self.label} allows at most {high} {what} here, not {len(value)}")
 
     def _structure(self, value: dict[str, Any], shape: dict[str, Any], field: str, top: bool) -> None:
         members: dict[str, str] = shape.get("members", {})
@@ -142,23 +145,25 @@ class ArgumentCheck:
             name = pascal_case(required)
             if name in given or (restricted and name not in allowed):
                 continue
+            if misspelt({k: None for k in given}, name, allowed):
+                continue  # written wrong: the unknown parameter is the finding
             if required in idempotent:
                 # AWS SDKs generate an idempotency token when it is left out: the call works.
                 self.add(Problem(self.path, "INTEGRATION_MISSING_IDEMPOTENCY_TOKEN",
                                  f"{field}: {name!r} is not given; {self.label} then gets a new idempotency token on every attempt, so a retried call is not recognised as the same",
-                                 f"add {field}.{name} (e.g. derived from the execution id) to make retries safe", "warning"))
+                                 f"add {field}.{name} (e.g. derived from the execution id) to make retries safe", "warning", field=f"{field}.{name}"))
                 continue
-            self.problem("INTEGRATION_MISSING_ARGUMENT", f"{field}: {name!r} is required by {self.label}", f"add {field}.{name}")
+            self.problem("INTEGRATION_MISSING_ARGUMENT", field, f"{name!r} is required by {self.label}", f"add {field}.{name}")
 
     def _unknown(self, name: str, where: str, by_name: dict[str, str], allowed: dict[str, str]) -> None:
         if name in by_name:
-            self.problem("INTEGRATION_UNKNOWN_ARGUMENT", f"{where}: {self.label} has this parameter, but this optimized integration does not pass it on",
+            self.problem("INTEGRATION_UNKNOWN_ARGUMENT", where, f"{self.label} has this parameter, but this optimized integration does not pass it on",
                          "it passes " + ", ".join(sorted(allowed)) + "; use the aws-sdk integration for the others")
             return
         same = {k.lower(): k for k in allowed}.get(name.lower())
         hint = f"did you mean '{same}'? (parameters are PascalCase)" if same else did_you_mean(name, sorted(allowed))
         known = ", ".join(sorted(allowed)) if len(allowed) <= 12 else ", ".join(sorted(allowed)[:12]) + ", ..."
-        self.problem("INTEGRATION_UNKNOWN_ARGUMENT", f"{where}: {self.label} has no parameter {name!r}", hint or f"its parameters: {known}")
+        self.problem("INTEGRATION_UNKNOWN_ARGUMENT", where, f"{self.label} has no parameter {name!r}", hint or f"its parameters: {known}")
 
 
 def check_arguments(value: Any, shape: dict[str, Any], service: ServiceModel, field: str, path: str, label: str,
@@ -170,29 +175,38 @@ def check_arguments(value: Any, shape: dict[str, Any], service: ServiceModel, fi
 # -- the task token -------------------------------------------------------------------
 
 
-def _strings(value: Any, jsonpath: bool, key: str = "") -> Iterator[str]:
+def _strings(value: Any, jsonpath: bool, label: str, key: str = "") -> Iterator[tuple[str, str, bool]]:
+    """(label, text, evaluated) of every string of a template: evaluated
+    when it is an expression (JSONata) or under a ``.$`` key (JSONPath)."""
     if isinstance(value, dict):
         for k, v in value.items():
-            yield from _strings(v, jsonpath, str(k))
+            yield from _strings(v, jsonpath, f"{label}.{k}", str(k))
     elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v, jsonpath, key)
+        for i, v in enumerate(value):
+            yield from _strings(v, jsonpath, f"{label}[{i}]", key)
     elif isinstance(value, str):
-        if (jsonpath and key.endswith(".$")) or (not jsonpath and is_expression(value)):
-            yield value
+        yield label, value, (jsonpath and key.endswith(".$")) or (not jsonpath and is_expression(value))
 
 
 def check_task_token(state: dict[str, Any], path: str, field: str, language: str, add: Add) -> None:
-    """A callback task must hand its token to whoever calls SendTaskSuccess."""
+    """A callback task must hand its token to whoever calls SendTaskSuccess.
+    Token text in a literal string (not an expression, no ``.$`` key) is
+    the one mistake: the finding names that field (and explains the
+    literal's own warning)."""
     jsonpath = language != JSONATA
     token = TOKEN_JSONPATH if jsonpath else TOKEN_JSONATA
-    if any(token in text for text in _strings(state.get(field), jsonpath)):
+    strings = list(_strings(state.get(field), jsonpath, field))
+    if any(token in text for _, text, evaluated in strings if evaluated):
         return
-    add(Problem(
-        path, "TASK_TOKEN_MISSING",
-        f"{field}: a .waitForTaskToken task must pass {token} (e.g. as Payload.taskToken)",
-        "without the token nobody can call SendTaskSuccess/SendTaskFailure: the state waits until it times out",
-    ))
+    if not jsonpath and any(analyse(text[2:-2]).error for _, text, evaluated in strings if evaluated):
+        return  # an expression that does not parse may be the one that passes it: that is the finding
+    hint = "without the token nobody can call SendTaskSuccess/SendTaskFailure: the state waits until it times out"
+    literal = next((label for label, text, _ in strings if token in text), None)
+    if literal is not None:
+        way = f"'{literal.rpartition('.')[2]}.$'" if jsonpath else "an expression, \"{% " + token + " %}\""
+        add(Problem(path, "TASK_TOKEN_MISSING", f"{literal}: {token} is passed as a literal string, not the task token: write it as {way}", hint, field=literal))
+        return
+    add(Problem(path, "TASK_TOKEN_MISSING", f"{field}: a .waitForTaskToken task must pass {token} (e.g. as Payload.taskToken)", hint, field=field))
 
 
 # -- what Output and Assign read from the result ---------------------------------------
@@ -303,6 +317,7 @@ def check_result_reads(
                             path, "RESULT_PAYLOAD_ON_CALLBACK",
                             f"{field}: reads $states.result.{'.'.join(names)}, but a .waitForTaskToken task's result is the output sent with SendTaskSuccess itself, not a Lambda response: it has no Payload",
                             f"read $states.result{'.' + rest if rest else ''} instead",
+                            field=field,
                         ))
                 elif result is not None:
                     _check_result_path(names, result, field, path, add)
@@ -323,7 +338,7 @@ def _check_result_path(names: tuple[str, ...], result: tuple[ServiceModel, str, 
         if name not in members:
             read = ".".join((*walked, name))
             hint = did_you_mean(name, sorted(members), "$states.result." + "".join(w + "." for w in walked))
-            add(Problem(path, "RESULT_UNKNOWN_MEMBER", f"{field}: reads $states.result.{read}, but the result of {label} has no {name!r} there", hint or "members: " + ", ".join(sorted(members))))
+            add(Problem(path, "RESULT_UNKNOWN_MEMBER", f"{field}: reads $states.result.{read}, but the result of {label} has no {name!r} there", hint or "members: " + ", ".join(sorted(members)), field=field))
             return
         walked.append(name)
         shape = service.shape(shape["members"][members[name]])

@@ -130,7 +130,7 @@ def _resolve(integration: Integration, path: str, catalog: Catalog | None, add: 
     where = f"Resource {integration.resource!r}"
     if integration.kind == "aws-sdk":
         if integration.suffix not in ("", CALLBACK):
-            add(Problem(path, "INTEGRATION_UNSUPPORTED_SUFFIX", f"{where}: aws-sdk integrations support only request-response and {CALLBACK}, not {integration.suffix!r}", "poll with a describe call, or use an optimized integration that supports .sync"))
+            add(Problem(path, "INTEGRATION_UNSUPPORTED_SUFFIX", f"{where}: aws-sdk integrations support only request-response and {CALLBACK}, not {integration.suffix!r}", "poll with a describe call, or use an optimized integration that supports .sync", field="Resource"))
         if catalog is None:
             return None
         botocore_name = catalog.botocore_name(integration.service)
@@ -140,7 +140,7 @@ def _resolve(integration: Integration, path: str, catalog: Catalog | None, add: 
                 hint = f"did you mean 'aws-sdk:{alias}'? (Step Functions names botocore's {integration.service!r} {alias!r}: the AWS SDK's client name)"
             else:
                 hint = did_you_mean(integration.service.lower(), catalog.sfn_service_names(), "aws-sdk:")
-            add(Problem(path, "INTEGRATION_UNKNOWN_SERVICE", f"{where}: no AWS service is called {integration.service!r} in the aws-sdk integration", hint or "the service name is the AWS SDK's, in lower case (aws-sdk:eventbridge, aws-sdk:sfn, aws-sdk:dynamodb)"))
+            add(Problem(path, "INTEGRATION_UNKNOWN_SERVICE", f"{where}: no AWS service is called {integration.service!r} in the aws-sdk integration", hint or "the service name is the AWS SDK's, in lower case (aws-sdk:eventbridge, aws-sdk:sfn, aws-sdk:dynamodb)", field="Resource"))
             return None
         service = catalog.service(botocore_name)
         if service is None:
@@ -152,7 +152,7 @@ def _resolve(integration: Integration, path: str, catalog: Catalog | None, add: 
             lowered = {k.lower(): k for k in by_camel}.get(integration.action.lower())
             if lowered:
                 hint = f"did you mean '{lowered}'? (operations are camelCase in the resource)"
-            add(Problem(path, "INTEGRATION_UNKNOWN_OPERATION", f"{where}: {service.service_id} has no operation {integration.action!r}", hint or f"see botocore's {botocore_name} model for the operations"))
+            add(Problem(path, "INTEGRATION_UNKNOWN_OPERATION", f"{where}: {service.service_id} has no operation {integration.action!r}", hint or f"see botocore's {botocore_name} model for the operations", field="Resource"))
             return None
         found = catalog.operation(botocore_name, operation_name)
         return (found[0], found[1], None) if found is not None else None
@@ -166,11 +166,11 @@ def _resolve(integration: Integration, path: str, catalog: Catalog | None, add: 
         other = "write arn:aws:states:::aws-sdk:<service>:<operation> for any other API call"
         hint = did_you_mean(key, list(OPTIMIZED))
         hint = f"{hint} or {other}" if hint else other
-        add(Problem(path, "INTEGRATION_UNKNOWN_RESOURCE", f"{where}: no Step Functions integration is called {key!r}", hint))
+        add(Problem(path, "INTEGRATION_UNKNOWN_RESOURCE", f"{where}: no Step Functions integration is called {key!r}", hint, field="Resource"))
         return None
     if integration.suffix not in spec.suffixes:
         hint = did_you_mean(integration.suffix, [s for s in spec.suffixes if s]) or "supported: " + ", ".join(repr(s) if s else "request-response" for s in spec.suffixes)
-        add(Problem(path, "INTEGRATION_UNSUPPORTED_SUFFIX", f"{where}: {key} does not support {integration.suffix!r}", hint))
+        add(Problem(path, "INTEGRATION_UNSUPPORTED_SUFFIX", f"{where}: {key} does not support {integration.suffix!r}", hint, field="Resource"))
     if catalog is None:
         return None
     found = catalog.operation(spec.service, spec.operation)
@@ -246,14 +246,29 @@ def _error_entries(state: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 
 def _check_error_names(state: dict[str, Any], path: str, integration: Integration | None, context: ErrorContext | None, add: Add) -> None:
+    """Each entry's error name. Names that spell the service the same wrong
+    way (``DynamoDb.`` where ``DynamoDB.`` is raised) are one mistake: one
+    finding, on the first, naming the others."""
+    spelt: dict[str, list[Problem]] = {}
     for label, name in _error_entries(state):
         if name.startswith("States."):
             if name not in STATES_ERRORS:
-                add(Problem(path, "ERROR_NAME_UNKNOWN_STATES", f"{label}: {name!r} is not an error Step Functions raises", did_you_mean(name, sorted(STATES_ERRORS)) or "States.* names: " + ", ".join(sorted(STATES_ERRORS))))
+                add(Problem(path, "ERROR_NAME_UNKNOWN_STATES", f"{label}: {name!r} is not an error Step Functions raises", did_you_mean(name, sorted(STATES_ERRORS)) or "States.* names: " + ", ".join(sorted(STATES_ERRORS)), field=label))
             continue
         if context is None:
             continue
-        _check_service_error(name, label, path, context, add)
+        found: list[Problem] = []
+        _check_service_error(name, label, path, context, found.append)
+        for problem in found:
+            if problem.code == "ERROR_NAME_SERVICE_SPELLING":
+                spelt.setdefault(name.partition(".")[0], []).append(problem)
+            else:
+                add(problem)
+    for first, *more in spelt.values():
+        if more:
+            others = ", ".join(p.field for p in more)
+            first = Problem(first.path, first.code, f"{first.message} (as are {others}, spelt the same way)", first.hint, first.severity, first.field)
+        add(first)
 
 
 def _with_suffix(rest: str) -> str:
@@ -264,7 +279,7 @@ def _check_service_error(name: str, label: str, path: str, ctx: ErrorContext, ad
     if ctx.severity == "warning":  # an integration whose error names are not documented
         if name not in ctx.allowed and not ctx.open:
             add(Problem(path, "ERROR_NAME_UNDOCUMENTED", f"{label}: {ctx.what} documents no error {name!r}",
-                        f"it raises {', '.join(sorted(ctx.allowed))} when an entry fails; its other failures arrive as States.TaskFailed", "warning"))
+                        f"it raises {', '.join(sorted(ctx.allowed))} when an entry fails; its other failures arrive as States.TaskFailed", "warning", field=label))
         return
     prefix, dot, rest = name.partition(".")
     p = ctx.prefix
@@ -276,21 +291,21 @@ def _check_service_error(name: str, label: str, path: str, ctx: ErrorContext, ad
             close = difflib.get_close_matches(right, sorted(ctx.allowed), n=1, cutoff=0.6)
             right = close[0] if close else f"{p}.{rest}"
         note = f" ('{prefix}.' is the optimized integration's spelling)" if prefix in ctx.other_spellings else ""
-        add(Problem(path, "ERROR_NAME_SERVICE_SPELLING", f"{label}: {name!r} is never raised by {ctx.what}: it spells the service {p!r}, so this entry never matches", f"did you mean '{right}'?{note}", ctx.severity))
+        add(Problem(path, "ERROR_NAME_SERVICE_SPELLING", f"{label}: {name!r} is never raised by {ctx.what}: it spells the service {p!r}, so this entry never matches", f"did you mean '{right}'?{note}", ctx.severity, field=label))
         return
     if dot and prefix == p:
         if name in ctx.allowed:
             if name not in ctx.operation_errors:
-                add(Problem(path, "ERROR_NAME_NOT_MODELED_FOR_OPERATION", f"{label}: {name!r} is a {p} error, but botocore does not list it for {ctx.what}", "check that the operation can raise it", "warning"))
+                add(Problem(path, "ERROR_NAME_NOT_MODELED_FOR_OPERATION", f"{label}: {name!r} is a {p} error, but botocore does not list it for {ctx.what}", "check that the operation can raise it", "warning", field=label))
             return
         if ctx.allowed:
             hint = did_you_mean(name, sorted(ctx.allowed))
             if not rest.endswith("Exception") and f"{p}.{_with_suffix(rest)}" in ctx.allowed:
                 hint = f"did you mean '{p}.{_with_suffix(rest)}'? (the Exception suffix is always present)"
-            add(Problem(path, "ERROR_NAME_UNKNOWN", f"{label}: {name!r} is not an error {ctx.what} raises", hint or f"{p} errors are its modeled errors with the Exception suffix, {p}.{p}Exception and {p}.SdkClientException", ctx.severity))
+            add(Problem(path, "ERROR_NAME_UNKNOWN", f"{label}: {name!r} is not an error {ctx.what} raises", hint or f"{p} errors are its modeled errors with the Exception suffix, {p}.{p}Exception and {p}.SdkClientException", ctx.severity, field=label))
             return
     if ctx.open:
         return
     hint = did_you_mean(name, sorted(ctx.allowed)) or did_you_mean(name, sorted(e.partition(".")[2] for e in ctx.allowed), f"{p}.")
     default = f"it raises {p}.* names and States.*" if ctx.allowed else "its failures arrive as States.TaskFailed"
-    add(Problem(path, "ERROR_NAME_NOT_RAISED", f"{label}: {name!r} cannot be raised by {ctx.what}", hint or default, ctx.severity))
+    add(Problem(path, "ERROR_NAME_NOT_RAISED", f"{label}: {name!r} cannot be raised by {ctx.what}", hint or default, ctx.severity, field=label))

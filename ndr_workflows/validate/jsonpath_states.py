@@ -19,7 +19,7 @@ from __future__ import annotations
 from ..asl import intrinsics, jsonpath
 from ..asl.common import describe, did_you_mean, is_number
 from ..asl.problems import Problem
-from ..asl.walk import JSONPATH, scopes, state_language
+from ..asl.walk import JSONATA, JSONPATH, scopes, state_language
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,10 +60,14 @@ CONFLICTS = {
 
 
 def check_jsonpath_states(definition: Any, add: Add) -> None:
+    jsonata_top = isinstance(definition, dict) and definition.get("QueryLanguage") == JSONATA
     for scope in scopes(definition):
         for name, state in scope.states().items():
             if not isinstance(state, dict) or state_language(state, scope.language) != JSONPATH:
                 continue
+            if jsonata_top and state.get("QueryLanguage") == JSONPATH:
+                continue  # QUERY_LANGUAGE_DOWNGRADE: it must be JSONata, and is judged as such
+
             kind = state.get("Type")
             if not isinstance(kind, str):
                 continue
@@ -156,7 +160,7 @@ def check_template(template: Any, label: str, path: str, add: Add) -> None:
             if not dynamic:
                 # "$.x", "$$.x", "$['x']": what a path looks like ("$5" or "$USD" may be meant as text)
                 if isinstance(inner, str) and inner.startswith(("$.", "$$.", "$[")) and jsonpath.check(inner) is None:
-                    add(Problem(path, "PATH_AS_LITERAL", f"{field}: {inner!r} is passed on as this text, not the value at that path", f"write the key as '{key}.$' to read the path"))
+                    add(Problem(path, "PATH_AS_LITERAL", f"{field}: {inner!r} is passed on as this text, not the value at that path", f"write the key as '{key}.$' to read the path", field=field))
                 todo.append((inner, field))
             elif not isinstance(inner, str):
                 add(Problem(path, "BAD_TEMPLATE", f"{field}: a field ending in '.$' holds a path or an intrinsic function (a string), not {describe(inner)}", f"write '{plain}' without '.$' for a literal value"))
@@ -193,7 +197,7 @@ def _rule(rule: dict[str, Any], label: str, path: str, add: Add, *, top: bool) -
             if key in ("Condition", "Output"):
                 add(Problem(path, "JSONATA_FIELD", f"{label}.{key} is a JSONata field; this state uses JSONPath", 'set "QueryLanguage": "JSONata"'))
             else:
-                add(Problem(path, "UNKNOWN_FIELD", f"{label}.{key}: not a field of a Choice rule", did_you_mean(key, sorted(COMPARISONS) + [*_COMBINATORS, "Variable"])))
+                add(Problem(path, "UNKNOWN_FIELD", f"{label}.{key}: not a field of a Choice rule", did_you_mean(key, sorted(COMPARISONS) + [*_COMBINATORS, "Variable"]), field=f"{label}.{key}"))
     if combinators:
         if len(combinators) > 1 or operators or "Variable" in rule:
             add(Problem(path, "BAD_CHOICE_RULE", f"{label}: a rule is either one of And / Or / Not or a Variable with one comparison, not {', '.join(combinators + operators + (['Variable'] if 'Variable' in rule else []))}"))

@@ -64,6 +64,6 @@ def apply_severity(findings: Iterable[Problem], *, strict_compat: bool = False, 
             promoted = strict or (strict_compat and code in COMPAT)
             severity = "error" if promoted else "warning"
             if f.severity != severity:
-                f = Problem(f.path, code, f.message, f.hint, severity)
+                f = Problem(f.path, code, f.message, f.hint, severity, f.field)
         out.append(f)
     return out

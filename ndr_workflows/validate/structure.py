@@ -4,15 +4,21 @@ state either continues or ends, every state is reachable, names are unique
 types are known.
 
 A dangling target is reported on the state that holds it, naming the
-missing target, so that a reader of one line knows both ends.
+missing target, so that a reader of one line knows both ends. Each mistake
+is reported once: a state that a misspelt target was meant to reach (the
+closest name among the states nothing reaches) is not also reported
+unreachable, nor is the state holding a dangling target said to have no
+path to an end; a name used twice is one finding, on its second use,
+naming the other places.
 """
 
 from __future__ import annotations
 
-from ..asl.common import MAX_NAME_LENGTH, describe, did_you_mean
-from ..asl.problems import Problem
+from ..asl.common import MAX_NAME_LENGTH, closest, describe, did_you_mean, misspelt
+from ..asl.problems import REACH, Problem
 from ..asl.walk import scopes, targets
 from .choices import exhaustive
+from .fields import ALL_STATE_FIELDS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,11 +33,15 @@ STATE_TYPES = ("Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", 
 # States that end a graph by themselves (no Next, no End).
 TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
 TOP_FIELDS = frozenset({"StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage"})
+# What a Choice rule may hold, in either language (to tell a misspelt Next from a missing one).
+_RULE_FIELDS = frozenset({"Next", "Condition", "Comment", "Assign", "Output", "Variable", "And", "Or", "Not"})
 GRAPH_FIELDS = frozenset({"StartAt", "States", "Comment"})
 
 
 def reachable(scope: Scope) -> list[str]:
-    """Names reachable from StartAt, in discovery order."""
+    """Names reachable from StartAt, in discovery order. A reached state
+    that is not an object may lead anywhere: then every state is (its
+    finding is that, not the states it may have led to)."""
     states = scope.states()
     seen: list[str] = []
     done: set[str] = set()
@@ -43,8 +53,26 @@ def reachable(scope: Scope) -> list[str]:
             continue
         done.add(name)
         seen.append(name)
-        todo.extend(t for _, t in reversed(targets(states[name])) if isinstance(t, str))
+        leads = _leads(states[name])
+        if leads is None:
+            return seen + [n for n in states if n not in done]
+        todo.extend(reversed(leads))
     return seen
+
+
+def _leads(state: Any) -> list[str] | None:
+    """The names a state goes to; None when that cannot be read (not an
+    object). A state whose Type is missing or misspelt is read as it is
+    written: a Choice's rules and Default still lead somewhere."""
+    if not isinstance(state, dict):
+        return None
+    found = [t for _, t in targets(state) if isinstance(t, str)]
+    if state.get("Type") not in STATE_TYPES:
+        rules = state.get("Choices")
+        found += [r["Next"] for r in rules if isinstance(r, dict) and isinstance(r.get("Next"), str)] if isinstance(rules, list) else []
+        if isinstance(state.get("Default"), str):
+            found.append(state["Default"])
+    return found
 
 
 def check_structure(definition: Any, add: Add) -> None:
@@ -68,11 +96,9 @@ def check_structure(definition: Any, add: Add) -> None:
         _check_scope(scope, add, where)
     for name, paths in where.items():
         if len(paths) > 1:
-            for path in paths:
-                others = ", ".join(p for p in paths if p != path)
-                add(
-                    Problem(path, "DUPLICATE_NAME", f"state name '{name}' is used more than once (also at {others})", "state names must be unique in the whole state machine, nested graphs included")
-                )
+            # One mistake, one finding: on the second use, naming the others.
+            others = ", ".join(paths[:1] + paths[2:])
+            add(Problem(paths[1], "DUPLICATE_NAME", f"state name '{name}' is used more than once (also at {others})", "state names must be unique in the whole state machine, nested graphs included"))
 
 
 def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
@@ -86,8 +112,11 @@ def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
         for key in graph:
             if key not in allowed:
                 add(Problem(owner, "UNKNOWN_FIELD", f"{scope.where(key)}: not a field of a nested graph", f"allowed: {', '.join(sorted(allowed))}"))
+    fields = TOP_FIELDS if scope.kind == "top" else GRAPH_FIELDS
     raw_states = graph.get("States")
-    if not isinstance(raw_states, dict) or not raw_states:
+    if raw_states is None and misspelt(graph, "States", fields):
+        pass  # written wrong: the unknown field is the finding
+    elif not isinstance(raw_states, dict) or not raw_states:
         what = "is missing" if raw_states is None else ("is empty" if raw_states == {} else f"must be an object of states, not {describe(raw_states)}")
         add(Problem(owner, "NO_STATES", f"{scope.where('States')} {what}", "a graph needs at least one state"))
     states = scope.states()
@@ -97,7 +126,9 @@ def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
                 add(Problem(owner, "BAD_NAME", f"{scope.where('States')}: state name {name!r} is not a string"))
     names = list(states)
     start = graph.get("StartAt")
-    if not isinstance(start, str):
+    if start is None and misspelt(graph, "StartAt", fields):
+        pass  # written wrong: the unknown field is the finding
+    elif not isinstance(start, str):
         what = "is missing" if start is None else f"must be a state name, not {describe(start)}"
         add(Problem(owner, "MISSING_START", f"{scope.where('StartAt')} {what}", f"start at one of: {', '.join(names[:5])}" if names else ""))
     elif start not in states:
@@ -110,6 +141,14 @@ def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
                 close or (f"start at one of: {', '.join(names[:5])}" if names else ""),
             )
         )
+    entered = isinstance(start, str) and start in states
+    order = reachable(scope) if entered else []
+    seen = set(order)
+    lost = [name for name in states if name not in seen] if entered else []
+    meant: set[str] = set()  # unreachable states a dangling target was meant to reach
+    guessed: set[tuple[str, str]] = set()  # (path, field) of dangling targets close to a state's name
+    found: list[Problem] = []  # the loop's findings, until a gap is matched with what it cut off
+    later, add = add, found.append
     for name, state in states.items():
         path = scope.prefix + name
         where.setdefault(name, []).append(path)
@@ -119,40 +158,79 @@ def _check_scope(scope: Scope, add: Add, where: dict[str, list[str]]) -> None:
             continue
         kind = state.get("Type")
         if "Type" not in state:
-            add(Problem(path, "MISSING_TYPE", f"state '{name}' has no Type", f"one of {', '.join(STATE_TYPES)}"))
+            wrong = misspelt(state, "Type", ALL_STATE_FIELDS)
+            add(Problem(path, "MISSING_TYPE", f"state '{name}' has no Type" + (f" ({wrong!r} is not a field)" if wrong else ""), "did you mean 'Type'?" if wrong else f"one of {', '.join(STATE_TYPES)}", field="Type"))
         elif kind not in STATE_TYPES:
             hint = did_you_mean(kind, STATE_TYPES) if isinstance(kind, str) else ""
-            add(Problem(path, "UNKNOWN_STATE_TYPE", f"Type {describe(kind)} is not a state type", hint or f"one of {', '.join(STATE_TYPES)}"))
-        _check_transitions(state, path, states, add)
-    _check_terminal(scope, states, add)
-    if not isinstance(start, str) or start not in states:
-        return  # with no entry everything would be "unreachable": one finding is enough
-    order = reachable(scope)
-    seen = set(order)
-    _check_trapped(scope, states, order, add)
-    lost = [name for name in states if name not in seen]
+            add(Problem(path, "UNKNOWN_STATE_TYPE", f"Type {describe(kind)} is not a state type", hint or f"one of {', '.join(STATE_TYPES)}", field="Type"))
+        _check_transitions(state, path, states, add, lost if name in seen else [], meant, guessed)
+    add = later
     # One finding per unreachable region, on the state where it starts (a
     # dangling Next cuts off everything after it: name those in the message).
-    entered = {t for name in lost for _, t in targets(states[name]) if isinstance(t, str) and t != name}
+    regions = _regions(states, lost, seen)
+    open_regions = [(root, behind) for root, behind in regions if root not in meant and not meant.intersection(behind)]
+    reached = {scope.prefix + name for name in seen}
+    gaps = [i for i, f in enumerate(found) if f.path in reached and _is_gap(f, guessed)]
+    if len(open_regions) == 1 and len(gaps) == 1:
+        # One way out that leads nowhere, one region nothing reaches: the
+        # one was meant to lead to the other (one mistake, one finding).
+        root, behind = open_regions.pop()
+        found[gaps[0]] = _led_to(found[gaps[0]], root, behind)
+    for problem in found:
+        add(problem)
+    _check_terminal(scope, states, add)
+    if not entered:
+        return  # with no entry everything would be "unreachable": one finding is enough
+    _check_trapped(scope, states, order, add)
+    for name, behind in open_regions:
+        add(Problem(scope.prefix + name, "UNREACHABLE", f"no path from StartAt reaches state '{name}'{_after(behind)}", "remove it or add a transition to it", field=REACH))
+
+
+def _regions(states: dict[str, Any], lost: list[str], seen: set[str]) -> list[tuple[str, list[str]]]:
+    """(first state, the states after it) of each region of unreachable states."""
+    entered = {t for name in lost for t in _leads(states[name]) or () if t != name}
     roots = [name for name in lost if name not in entered]
     from_roots: set[str] = set()
     for root in roots:
         _region(states, root, seen, from_roots)
     covered: set[str] = set()
+    regions = []
     for name in lost:
         if name in covered or (name not in roots and name in from_roots):
             continue
         covered.add(name)
-        behind = [n for n in _region(states, name, seen, covered) if n != name]
-        more = f" (nor the {len(behind)} state(s) after it: {', '.join(behind)})" if behind else ""
-        add(Problem(scope.prefix + name, "UNREACHABLE", f"no path from StartAt reaches state '{name}'{more}", "remove it or add a transition to it"))
+        regions.append((name, [n for n in _region(states, name, seen, covered) if n != name]))
+    return regions
+
+
+def _after(behind: list[str]) -> str:
+    return f" (nor the {len(behind)} state(s) after it: {', '.join(behind)})" if behind else ""
+
+
+def _is_gap(problem: Problem, guessed: set[tuple[str, str]]) -> bool:
+    """A way out of a state that leads nowhere: a transition to no state
+    (and to no close name), a missing Next, a Choice without Default."""
+    if problem.code == "UNKNOWN_TARGET":
+        return (problem.path, problem.field) not in guessed
+    return problem.code in ("MISSING_TRANSITION", "CHOICE_WITHOUT_DEFAULT")
+
+
+def _led_to(gap: Problem, root: str, behind: list[str]) -> Problem:
+    """The gap's finding, saying where it was meant to lead."""
+    nothing_else = "nothing else goes to it" + (f" or to the {len(behind)} state(s) after it" if behind else "")
+    if gap.code == "UNKNOWN_TARGET":
+        return Problem(gap.path, gap.code, gap.message, f"did you mean '{root}'? ({nothing_else})", gap.severity, gap.field)
+    if gap.code == "MISSING_TRANSITION":
+        return Problem(gap.path, gap.code, gap.message, f"add \"Next\": \"{root}\" ({nothing_else})", gap.severity, gap.field)
+    # A Choice without Default that cuts states off is refused by AWS (they are unreachable).
+    return Problem(gap.path, "UNREACHABLE", f"Default not set, and nothing else goes to state '{root}'{_after(behind)}: no path from StartAt reaches it", f"add \"Default\": \"{root}\"", "error", gap.field)
 
 
 def _region(states: dict[str, Any], start: str, reached: set[str], taken: set[str]) -> list[str]:
     """The unreachable states reachable from ``start`` (itself first) that
     no earlier region took; adds them to ``taken``."""
     order = [start]
-    todo = [t for _, t in reversed(targets(states[start])) if isinstance(t, str)]
+    todo = list(reversed(_leads(states[start]) or []))
     taken.add(start)
     while todo:
         name = todo.pop()
@@ -160,7 +238,7 @@ def _region(states: dict[str, Any], start: str, reached: set[str], taken: set[st
             continue
         taken.add(name)
         order.append(name)
-        todo.extend(t for _, t in reversed(targets(states[name])) if isinstance(t, str))
+        todo.extend(reversed(_leads(states[name]) or []))
     return order
 
 
@@ -191,6 +269,9 @@ def _check_trapped(scope: Scope, states: dict[str, Any], order: list[str], add: 
     ends = [n for n in order if _is_terminal(states[n])]
     if not ends:
         return
+    # A state whose target does not exist, or whose type does not, may lead
+    # anywhere: its finding is that, not "no path to an end".
+    ends += [n for n in order if any(isinstance(t, str) and t not in states for _, t in targets(states[n])) or not isinstance(states[n], dict) or states[n].get("Type") not in STATE_TYPES]
     preds: dict[str, list[str]] = {}
     for name in order:
         for _, target in targets(states[name]):
@@ -209,7 +290,7 @@ def _check_trapped(scope: Scope, states: dict[str, Any], order: list[str], add: 
     inside = set(trapped)
     entries = [n for n in trapped if n == scope.start() or any(p not in inside for p in preds.get(n, ()))]
     for name in entries:
-        add(Problem(scope.prefix + name, "NO_PATH_TO_END", f"no path from state '{name}' leads to a state that ends the {'execution' if scope.kind == 'top' else 'graph'}: a run that gets here only stops by failing or timing out", "add a way out: a Choice rule or a Catch that leads to an End, Succeed or Fail"))
+        add(Problem(scope.prefix + name, "NO_PATH_TO_END", f"no path from state '{name}' leads to a state that ends the {'execution' if scope.kind == 'top' else 'graph'}: a run that gets here only stops by failing or timing out", "add a way out: a Choice rule or a Catch that leads to an End, Succeed or Fail", field=REACH))
 
 
 def _check_name(name: str, path: str, add: Add) -> None:
@@ -221,7 +302,10 @@ def _check_name(name: str, path: str, add: Add) -> None:
         add(Problem(path, "BAD_NAME", "state names may not contain quotes, backslashes or control characters"))
 
 
-def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any], add: Add) -> None:
+def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any], add: Add, lost: list[str], meant: set[str], guessed: set[tuple[str, str]]) -> None:
+    """``lost``: the states nothing reaches, if this state is reached; a
+    dangling target close to one of them was meant to reach it (``meant``);
+    one close to any state's name is ``guessed``."""
     kind = state.get("Type")
     if kind in STATE_TYPES and kind != "Choice" and kind not in TERMINAL_TYPES:
         has_next = "Next" in state
@@ -230,8 +314,8 @@ def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any],
             add(Problem(path, "BAD_END", f"End must be true, not {describe(end)}"))
         if has_next and end is True:
             add(Problem(path, "NEXT_AND_END", "a state has either Next or End, not both"))
-        elif not has_next and end is not True:
-            add(Problem(path, "MISSING_TRANSITION", f"{kind} state has neither Next nor \"End\": true", "add Next (the state to go to) or \"End\": true"))
+        elif not has_next and end is not True and not (misspelt(state, "Next", ALL_STATE_FIELDS) or misspelt(state, "End", ALL_STATE_FIELDS)):
+            add(Problem(path, "MISSING_TRANSITION", f"{kind} state has neither Next nor \"End\": true", "add Next (the state to go to) or \"End\": true", field="Next"))
     if kind == "Choice":
         choices = state.get("Choices")
         if not isinstance(choices, list) or not choices:
@@ -240,8 +324,8 @@ def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any],
             for i, rule in enumerate(choices):
                 if not isinstance(rule, dict):
                     add(Problem(path, "BAD_CHOICE_RULE", f"Choices[{i}] must be an object, not {describe(rule)}"))
-                elif "Next" not in rule:
-                    add(Problem(path, "MISSING_TRANSITION", f"Choices[{i}] has no Next", "every rule names the state to go to"))
+                elif "Next" not in rule and not misspelt(rule, "Next", _RULE_FIELDS):
+                    add(Problem(path, "MISSING_TRANSITION", f"Choices[{i}] has no Next", "every rule names the state to go to", field=f"Choices[{i}].Next"))
             if "Default" not in state and not exhaustive(choices):
                 add(
                     Problem(
@@ -256,5 +340,10 @@ def _check_transitions(state: dict[str, Any], path: str, states: dict[str, Any],
         if not isinstance(target, str):
             add(Problem(path, "BAD_TARGET", f"{field} must be a state name (a string), not {describe(target)}", field=field))
         elif target not in states:
-            hint = did_you_mean(target, list(states))
+            close = closest(target, lost)
+            if close:
+                meant.add(close)
+            hint = f"did you mean '{close}'?" if close else did_you_mean(target, list(states))
+            if hint:
+                guessed.add((path, field))
             add(Problem(path, "UNKNOWN_TARGET", f"{field} goes to '{target}', which is not a state of this graph", hint, field=field))

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from ..asl.common import RESERVED_VARIABLES, did_you_mean
 from ..asl.jsonata import analyse
-from ..asl.problems import Problem
-from ..asl.walk import JSONATA, Scope, nested_graphs, state_language
+from ..asl.problems import TOP_LEVEL, Problem
+from ..asl.walk import JSONATA, Scope, nested_graphs, scopes, state_language
 from .expressions import state_expressions
 from .jsonpath_states import path_reads
 from .structure import reachable
@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["check_variables", "assigned_names"]
 
 _ALL = -1  # every bit set: "anything" (the start of a must-analysis)
+_TYPES = frozenset({"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
 
 
 def _keys(assign: Any) -> set[str]:
@@ -94,7 +95,7 @@ def _edges(state: Any, bits: _Bits) -> list[tuple[Any, int]]:
         return []
     own = bits.of(_keys(state.get("Assign")))
     edges: list[tuple[Any, int]] = []
-    if state.get("Type") == "Choice":
+    if state.get("Type") == "Choice" or ("Choices" in state and not (isinstance(state.get("Type"), str) and state["Type"] in _TYPES)):  # a Choice with its Type wrong still routes
         choices = state.get("Choices")
         for rule in choices if isinstance(choices, list) else ():
             if isinstance(rule, dict) and "Next" in rule:
@@ -136,9 +137,42 @@ def check_variables(definition: Any, add: Add, expressions: dict[int, list[tuple
     top = Scope.top(definition)
     todo = [(top, _Entry(0, 0, 0, 0, 0))]
     bits = _Bits()
+    reads = _Reads()
+    # A state that is not an object assigns what nobody can tell: then
+    # nothing is said about reads and clashes (that state is the finding).
+    blind = any(not isinstance(state, dict) for scope in scopes(definition) for state in scope.states().values())
     while todo:
         scope, entry = todo.pop()
-        todo.extend(reversed(_check_scope(scope, entry, add, expressions or {}, bits)))
+        todo.extend(reversed(_check_scope(scope, entry, add, expressions or {}, bits, reads, blind)))
+    if not blind:
+        reads.flush(add)
+
+
+class _Reads:
+    """Findings about reads, one per root cause: a name read before it is
+    assigned, once per state (whichever fields read it); a name nothing
+    assigns, once in the whole definition (naming every other read)."""
+
+    __slots__ = ("groups",)
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, ...], tuple[str, str, str, list[tuple[str, str]]]] = {}
+
+    def add(self, key: tuple[str, ...], code: str, path: str, label: str, message: str, hint: str) -> None:
+        group = self.groups.get(key)
+        if group is None:
+            self.groups[key] = (code, message, hint, [(path, label)])
+        elif (path, label) not in group[3]:
+            group[3].append((path, label))
+
+    def flush(self, add: Add) -> None:
+        for code, message, hint, places in self.groups.values():
+            (path, label), *others = places
+            also = ""
+            if others:
+                shown = "; ".join(f"{f}" if p == path else f"{p or TOP_LEVEL}: {f}" for p, f in others[:3])
+                also = f" (also read at {shown}{f' and {len(others) - 3} more' if len(others) > 3 else ''})"
+            add(Problem(path, code, f"{label}: {message}{also}", hint, field=label))
 
 
 class _Entry:
@@ -152,7 +186,7 @@ class _Entry:
         self.must, self.may, self.outer, self.clash_must, self.clash_may = must, may, outer, clash_must, clash_may
 
 
-def _check_assigns(scope: Scope, assigns: dict[str, list[tuple[str, set[str]]]], entry: _Entry, bits: _Bits, add: Add) -> int:
+def _check_assigns(scope: Scope, assigns: dict[str, list[tuple[str, set[str]]]], entry: _Entry, bits: _Bits, add: Add, blind: bool) -> int:
     """Names that cannot be assigned here; returns the bits this scope assigns."""
     here = 0
     for name, found in assigns.items():
@@ -165,6 +199,8 @@ def _check_assigns(scope: Scope, assigns: dict[str, list[tuple[str, set[str]]]],
                     add(Problem(path, "RESERVED_VARIABLE", f"{label}: '{var}' is reserved by Step Functions and cannot be assigned", field=label))
                 elif not (var.isidentifier() and var.isascii()):
                     add(Problem(path, "BAD_VARIABLE_NAME", f"{label}: {var!r} is not a valid variable name", "use letters, digits and underscores, not starting with a digit", field=label))
+                elif blind:
+                    continue
                 elif entry.clash_must & bit:
                     add(Problem(path, "OUTER_VARIABLE_ASSIGNED", f"{label}: '{var}' already exists in the enclosing scope (assigned on every path before '{scope.owner}'); a Map iteration or Parallel branch cannot assign it", "use a new name inside, and pass data out through the state's Output", field=label))
                 elif entry.clash_may & bit:
@@ -199,12 +235,12 @@ def _flow(order: list[str], states: dict[str, Any], start: Any, entry: _Entry, b
     return must, may
 
 
-def _check_scope(scope: Scope, entry: _Entry, add: Add, known: dict[int, list[tuple[str, str, str]]], bits: _Bits) -> list[tuple[Scope, _Entry]]:
+def _check_scope(scope: Scope, entry: _Entry, add: Add, known: dict[int, list[tuple[str, str, str]]], bits: _Bits, reads: _Reads, blind: bool) -> list[tuple[Scope, _Entry]]:
     """Check one graph; returns its nested graphs with what they start with."""
     states = scope.states()
     prefix = scope.prefix
     assigns = {name: assigned_names(state) for name, state in states.items()}
-    visible = _check_assigns(scope, assigns, entry, bits, add) | entry.outer
+    visible = _check_assigns(scope, assigns, entry, bits, add, blind) | entry.outer
     order = reachable(scope)
     start = scope.start()
     must, may = _flow(order, states, start, entry, bits)
@@ -228,19 +264,20 @@ def _check_scope(scope: Scope, entry: _Entry, add: Add, known: dict[int, list[tu
                 continue
             path = prefix + name
             if bit and some & bit:
-                add(Problem(path, "VARIABLE_MAYBE_UNASSIGNED", f"{label}: ${read} is not assigned on every path that reaches this state", "assign it on every path before, or give it a value earlier", field=label))
+                reads.add(("maybe", path, read), "VARIABLE_MAYBE_UNASSIGNED", path, label, f"${read} is not assigned on every path that reaches this state", "assign it on every path before, or give it a value earlier")
             elif bit and visible & bit:
-                add(Problem(path, "VARIABLE_UNASSIGNED", f"{label}: ${read} is assigned, but on no path before this state: every run that gets here fails", "assign it before this state", field=label))
+                reads.add(("before", path, read), "VARIABLE_UNASSIGNED", path, label, f"${read} is assigned, but on no path before this state: every run that gets here fails", "assign it before this state")
             else:
                 if inner_only is None:
                     inner_only = _inner_assigned(states)
                 owner = inner_only.get(read)
                 if owner is not None:
-                    add(Problem(path, "UNKNOWN_VARIABLE", f"{label}: ${read} is assigned only inside '{prefix}{owner}'; variables assigned in a Map iteration or Parallel branch are gone after it", "pass the value out through that state's Output and assign it from $states.result", field=label))
+                    reads.add(("inner", prefix + owner, read), "UNKNOWN_VARIABLE", path, label, f"${read} is assigned only inside '{prefix}{owner}'; variables assigned in a Map iteration or Parallel branch are gone after it", "pass the value out through that state's Output and assign it from $states.result")
                 else:
                     if visible_names is None:
                         visible_names = sorted(n for n, b in bits.index.items() if visible & b)
-                    add(Problem(path, "UNKNOWN_VARIABLE", f"{label}: ${read} is never assigned" + _scope_note(scope), did_you_mean(read, visible_names, prefix="$"), field=label))
+                    note = _scope_note(scope)
+                    reads.add(("never", note, read), "UNKNOWN_VARIABLE", path, label, f"${read} is never assigned" + note, variable_hint(read, visible_names))
     # Nested graphs see what is assigned on entry to their owner state.
     children = []
     for name, state in states.items():
@@ -272,6 +309,24 @@ def _reads(state: Any, inherited: str, known: dict[int, list[tuple[str, str, str
         for label, names in path_reads(state):
             found.extend((label, read) for read in sorted(names))
     return found
+
+
+# $states' members, and the names a JSONPath habit gives them.
+_STATES_MEMBERS = {"input": "input", "result": "result", "erroroutput": "errorOutput", "context": "context", "error": "errorOutput", "output": "result", "task": "context.Task", "execution": "context.Execution"}
+
+
+def variable_hint(read: str, visible: list[str]) -> str:
+    """"did you mean" for a variable nothing assigns: a visible variable of a
+    close name, ``$states`` (``$state``), or a member of it (``$input``)."""
+    close = did_you_mean(read, visible, prefix="$")
+    if close:
+        return close
+    if read in ("state", "State", "States", "STATES"):
+        return "did you mean '$states'?"
+    member = _STATES_MEMBERS.get(read.lower())
+    if member:
+        return f"did you mean '$states.{member}'?"
+    return ""
 
 
 def _scope_note(scope: Scope) -> str:

@@ -355,7 +355,9 @@ def test_jsonpath_definitions_are_checked_for_structure_not_jsonata() -> None:
     definition = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {"a.$": "$.x"}, "ResultPath": "$.r", "Next": "B"}, "B": {"Type": "Succeed"}}}
     assert findings(definition) == []
     definition["States"]["A"]["Next"] = "C"
-    assert codes_at(definition) == {("A", "UNKNOWN_TARGET"), ("B", "UNREACHABLE")}
+    # one mistake: the Next that leads nowhere was meant for B, which nothing else reaches
+    assert codes_at(definition) == {("A", "UNKNOWN_TARGET")}
+    assert [f.hint for f in findings(definition)] == ["did you mean 'B'? (nothing else goes to it)"]
 
 
 def test_placeholders_are_listed_sorted_and_well_formed_only() -> None:
