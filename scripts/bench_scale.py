@@ -17,7 +17,7 @@ two states and, every fifth block, a Parallel of two branches. States are
 counted with the nested ones.
 
 Each measurement is a fresh process of this interpreter (peak memory is
-the child's maximum resident set, its interpreter included):
+the child's own maximum resident set, VmHWM, its interpreter included):
 
   validate   ``validate(Path(file))``: reading the file, every check,
              botocore's service models from the distilled cache
@@ -230,10 +230,26 @@ def _count(states: dict[str, Any]) -> int:
     return total
 
 
+# The child's peak resident set in kB, printed last on stderr. Linux's
+# VmHWM is the high-water mark of the child's own memory; ru_maxrss is not:
+# a process started by fork (or vfork) and exec inherits its parent's
+# maxrss, so it would report this script's own peak (the generated
+# definitions) whenever that is higher than the child's.
+PEAK = """
+import resource, sys
+try:
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(peak, file=sys.stderr)
+"""
+
+
 def run_child(measure: str, file: Path, env: dict[str, str]) -> tuple[float, float, int]:
     """(seconds of work, peak resident MB, the count the child prints after
     the seconds) of one fresh process."""
-    code = f"FILE = {str(file)!r}\n" + MEASURES[measure] + "\nimport resource, sys; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+    code = f"FILE = {str(file)!r}\n" + MEASURES[measure] + PEAK
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=1800)
     if proc.returncode != 0:
         raise RuntimeError(f"{measure} on {file.name} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
