@@ -246,9 +246,9 @@ def main(argv: list[str] | None = None) -> int:
         "sfnx": "sfnx compile (1 flow)",
     }
     print()
-    print(f"{'':40}{'median':>11}  {'min':>11}  {'x baseline':>10}")
+    print(f"{'':40}{'median':>11}  {'min':>11}  {'max':>11}  {'x baseline':>10}")
     for key, label in labels.items():
-        print(f"{label:40}{fmt_ms(med[key])}  {fmt_ms(min(series[key]))}  {med[key] / med['bare']:9.2f}x")
+        print(f"{label:40}{fmt_ms(med[key])}  {fmt_ms(min(series[key]))}  {fmt_ms(max(series[key]))}  {med[key] / med['bare']:9.2f}x")
 
     ratio = med["export"] / med["bare"]
     cold_ratio = med["cold"] / med["bare"]

@@ -34,7 +34,8 @@ package:
   export          ``python -m ndr_workflows.export --out DIR``, wall time
 
 The first five are timed inside the child (``time.perf_counter``), the
-export from outside. Medians and minimums are printed beside Record's.
+export from outside. Medians, with the fastest and slowest run, are
+printed beside Record's.
 ``--keep DIR`` leaves the trial copies in DIR, to run anything else on
 them (``cd DIR/dataclass_least && python -X importtime -c "import
 ndr_workflows.model"``).
@@ -181,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
                 if (root / "out" / f"{label}0" / file.name).read_bytes() != file.read_bytes():
                     raise SystemExit(f"{label}: {file.name} differs from Record's export")
     rows = (*CHILD_ROWS, "export")
-    print(f"\n{'median (min) in ms':18}" + "".join(f"{label:>26}" for label in trees))
+    print(f"\n{'median (min-max) ms':19}" + "".join(f"{label:>31}" for label in trees))
     for row in rows:
         base = statistics.median(series["Record"][row])
         cells = []
@@ -189,8 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             values = series[label][row]
             med = statistics.median(values)
             delta = "" if label == "Record" else f" {(med - base) * 1000:+6.1f}"
-            cells.append(f"{med * 1000:7.1f} ({min(values) * 1000:6.1f}){delta}")
-        print(f"{row:18}" + "".join(f"{cell:>26}" for cell in cells))
+            cells.append(f"{med * 1000:6.1f} ({min(values) * 1000:.1f}-{max(values) * 1000:.1f}){delta}")
+        print(f"{row:19}" + "".join(f"{cell:>31}" for cell in cells))
     print("\n(a trial's third figure is its median minus Record's)")
     if args.keep is not None:
         print(f"the trial copies: {', '.join(str(tree) for label, tree in trees.items() if label != 'Record')}")

@@ -17,7 +17,7 @@ two states and, every fifth block, a Parallel of two branches. States are
 counted with the nested ones.
 
 Each measurement is a fresh process of this interpreter (peak memory is
-the child's maximum resident set, its interpreter included):
+the child's own maximum resident set, VmHWM, its interpreter included):
 
   validate   ``validate(Path(file))``: reading the file, every check,
              botocore's service models from the distilled cache
@@ -230,15 +230,32 @@ def _count(states: dict[str, Any]) -> int:
     return total
 
 
-def run_child(measure: str, file: Path, env: dict[str, str]) -> tuple[float, float]:
-    """(seconds of work, peak resident MB) of one fresh process."""
-    code = f"FILE = {str(file)!r}\n" + MEASURES[measure] + "\nimport resource, sys; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+# The child's peak resident set in kB, printed last on stderr. Linux's
+# VmHWM is the high-water mark of the child's own memory; ru_maxrss is not:
+# a process started by fork (or vfork) and exec inherits its parent's
+# maxrss, so it would report this script's own peak (the generated
+# definitions) whenever that is higher than the child's.
+PEAK = """
+import resource, sys
+try:
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(peak, file=sys.stderr)
+"""
+
+
+def run_child(measure: str, file: Path, env: dict[str, str]) -> tuple[float, float, int]:
+    """(seconds of work, peak resident MB, the count the child prints after
+    the seconds) of one fresh process."""
+    code = f"FILE = {str(file)!r}\n" + MEASURES[measure] + PEAK
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, env=env, timeout=1800)
     if proc.returncode != 0:
         raise RuntimeError(f"{measure} on {file.name} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
-    seconds = float(proc.stdout.split()[0])
+    seconds, count = proc.stdout.split()[:2]
     peak_kb = int(proc.stderr.strip().splitlines()[-1])
-    return seconds, peak_kb / 1024
+    return float(seconds), peak_kb / 1024, int(count)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,10 +285,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{generator.__name__} of {size} states: {_count(d['States'])} states, {compact / 1e6:.2f} MB compact ({quota} the quota)")
         try:
             run_child("validate", files["definition", sizes[-1]], env)  # fill the service models' cache
-            print(f"\n{'measure':16}{'states':>8}{'seconds':>10}{'peak MB':>10}{'ratio':>8}")
+            print(f"\n{'measure':16}{'states':>8}{'seconds':>10}{'min-max':>14}{'peak MB':>10}{'ratio':>8}")
             for measure in measures:
                 # The sizes interleaved, run after run: a drift in the machine's load hits all alike.
-                runs: dict[int, list[tuple[float, float]]] = {size: [] for size in sizes}
+                runs: dict[int, list[tuple[float, float, int]]] = {size: [] for size in sizes}
                 generator = GENERATORS.get(measure, definition).__name__
                 for _ in range(args.runs):
                     for size in sizes:
@@ -279,10 +296,11 @@ def main(argv: list[str] | None = None) -> int:
                 first = None
                 for size in sizes:
                     seconds = statistics.median(r[0] for r in runs[size])
+                    spread = f"{min(r[0] for r in runs[size]):.2f}-{max(r[0] for r in runs[size]):.2f}"
                     peak = max(r[1] for r in runs[size])
                     ratio = "" if first is None else f"{seconds / first:.2f}x"
                     first = first or seconds
-                    print(f"{measure:16}{size:>8}{seconds:>10.2f}{peak:>10.0f}{ratio:>8}")
+                    print(f"{measure:16}{size:>8}{seconds:>10.2f}{spread:>14}{peak:>10.0f}{ratio:>8}")
                     if peak > MEMORY_TARGET_MB:
                         missed = True
                 if len(sizes) > 1 and first and seconds / first > RATIO_TARGET * (sizes[-1] / sizes[0]) / 2:
@@ -296,8 +314,11 @@ def main(argv: list[str] | None = None) -> int:
                         "t = time.perf_counter(); found = validate(pathlib.Path(FILE)); t = time.perf_counter() - t\n"
                         "print(t, sum(f.code == 'DEFINITION_TOO_LARGE' for f in found))")
                 MEASURES["_big"] = code
-                seconds, peak = run_child("_big", big, env)
+                seconds, peak, too_large = run_child("_big", big, env)
                 print(f"\n{big.stat().st_size / 1e6:.1f} MB file ({states} states): validate {seconds:.1f} s, peak {peak:.0f} MB")
+                if too_large != 1:
+                    print(f"ERROR: the oversized file got {too_large} DEFINITION_TOO_LARGE findings, not one", file=sys.stderr)
+                    return 2
         except RuntimeError as exc:
             print(f"ERROR: {exc}", file=sys.stderr)
             return 2

@@ -105,6 +105,59 @@ def test_every_repository_path_a_page_names_exists(document: Path) -> None:
     assert not missing, f"{document.relative_to(ROOT)} names files that do not exist: {missing}"
 
 
+TEST_FILE = re.compile(r"(?<![\w./<>-])((?:[\w-]+/)*test_[\w]+\.py)\b")
+TEST_ROOTS = (ROOT / "tests", ROOT / "tests_sdk")
+
+
+def named_test_files(text: str) -> set[str]:
+    """The test files a page names: ``test_x.py`` alone, or with folders
+    (``simulate/test_cli.py``, ``tests/simulate/test_cli.py``); templates
+    such as ``test_<flow>_contract.py`` are not names."""
+    return {m for m in TEST_FILE.findall(text) if "<" not in m}
+
+
+def is_a_test_file(name: str) -> bool:
+    if "/" in name:
+        return any((base / name).is_file() for base in (ROOT, *TEST_ROOTS))
+    return any(True for base in TEST_ROOTS for _ in base.rglob(name))
+
+
+@pytest.mark.parametrize("document", DOC_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_test_file_a_page_names_exists(document: Path) -> None:
+    """``test_lock_builder.py`` in a page, even without its folder, is a
+    file somewhere under tests/ (or tests_sdk/): test files move and are
+    renamed, and pages must follow."""
+    missing = sorted(name for name in named_test_files(document.read_text(encoding="utf-8")) if not is_a_test_file(name))
+    assert not missing, f"{document.relative_to(ROOT)} names test files that do not exist: {missing}"
+
+
+def test_the_testing_page_names_every_test_file() -> None:
+    """docs/testing.md's table says what each test file holds the code to:
+    a new test file gets its row."""
+    named = named_test_files((ROOT / "docs" / "testing.md").read_text(encoding="utf-8"))
+    named_paths = {name.removeprefix("tests/") for name in named}
+    unnamed = []
+    for base in TEST_ROOTS:
+        for file in sorted(base.rglob("test_*.py")):
+            relative = file.relative_to(base).as_posix()
+            if relative not in named_paths and f"{base.name}/{relative}" not in named:
+                unnamed.append(file.relative_to(ROOT).as_posix())
+    assert not unnamed, f"docs/testing.md does not say what these test files hold the code to: {unnamed}"
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("`test_x.py` and `simulate/test_cli.py`", {"test_x.py", "simulate/test_cli.py"}),
+        ("tests/flows/test_15m_contract.py", {"tests/flows/test_15m_contract.py"}),
+        ("`flows/test_<flow>_contract.py`, test_<x>_behaviour.py", set()),
+        ("behaviour_support.py, conftest.py, latest_test.py", set()),
+    ],
+)
+def test_the_test_file_names_are_read_as_written(text: str, names: set[str]) -> None:
+    assert named_test_files(text) == names
+
+
 def test_the_readme_is_a_front_door() -> None:
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= 250, f"README.md has {len(lines)} lines; move details into docs/"
