@@ -5,10 +5,10 @@ run explores the same examples, so a submission's result does not depend on
 luck. Locally it explores new examples each run (and remembers failures in
 .hypothesis/). ``HYPOTHESIS_PROFILE`` picks a profile explicitly.
 
-The suite's processes (and the subprocesses they start) keep their JSONata
-analysis and service-model caches in a directory of their own: a test that
-analyses thousands of generated expressions must not grow the user's
-~/.cache/ndr_workflows, which every export reads at start-up.
+The suite's processes (and the subprocesses they start) keep the distilled
+service-model cache in a directory of their own: a test that changes or
+removes it must not touch the user's ~/.cache/ndr_workflows, which every
+export reads at start-up.
 """
 
 from __future__ import annotations

@@ -136,3 +136,16 @@ def test_a_listed_module_that_is_no_flow_is_one_clear_error(copy: Path, tmp_path
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "sixth_flow.py: a flow module declares NAME = 'sfn_...'" in done.stderr
     assert issubclass(RegistryError, ImportError)
+
+
+def test_every_flow_module_of_the_package_is_registered() -> None:
+    """A flow module left out of MODULES would silently be no flow: not
+    exported, validated or deployed. Every module of ndr_workflows/flows/
+    but the shared helpers is listed."""
+    import pkgutil
+
+    import ndr_workflows.flows as flows
+
+    helpers = {"common"}
+    found = {m.name for m in pkgutil.iter_modules(flows.__path__)} - helpers
+    assert found == set(flows.MODULES), f"flow modules not in flows.MODULES: {sorted(found - set(flows.MODULES))}"
