@@ -119,3 +119,14 @@ def test_the_readme_says_the_python_versions_that_are_true() -> None:
     assert f"Python ≥ {required[2:]}**" in readme, "README must say the Python version setup.cfg requires"
     # The test extra pins sfnx, which needs a newer Python than the package.
     assert "sfnx==3.1.0" in config["options.extras_require"]["test"] and "Python ≥ 3.11" in readme
+
+
+def test_every_test_file_the_testing_guide_names_exists() -> None:
+    # The guide's table is how a reader finds the tests of what they changed;
+    # after the tests moved into tests/<part>/ it named two dozen files that
+    # were no longer there.
+    text = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:[\w<>]+/)*(?:test_[\w<>]+|[\w]+_support|flow_harness)\.py)`", text))
+    assert named, "the guide names no test file"
+    missing = [name for name in sorted(named) if not list((ROOT / "tests").glob(name.removeprefix("tests/").replace("<flow>", "*")))]
+    assert not missing, f"docs/testing.md names test files that do not exist: {missing}"
