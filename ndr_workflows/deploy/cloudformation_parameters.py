@@ -52,7 +52,7 @@ PARAMETER_RULES: dict[str, tuple[str, int, int, str | None, str]] = {
     "s3-bucket": (r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", 3, 63, None, "S3 bucket name"),
     "s3-key": (rf"^{_NO_CODE}{_SAFE}+$", 1, 1024, None, "S3 object key or prefix"),
     "s3-uri": (rf"^{_NO_CODE}s3://[a-z0-9][a-z0-9.-]{{1,61}}[a-z0-9](/{_SAFE}*)?$", 8, 1093, None, "S3 URI (s3://bucket/prefix)"),
-    "expression-text": (r"^[^'\"`\\{}%\x00-\x1f*?]+$", 1, 1024, None, "text used inside a JSONata expression"),
+    "expression-text": (r"^[^'\"`\\{}%\x00-\x1f*?]+$", 1, 1024, None, "text used inside an expression"),
     "string": (rf"^{_NO_CODE}{_SAFE}+$", 1, 4096, None, "plain string"),
 }
 NAME_PATTERN = r"^[a-zA-Z0-9_.-]*$"  # a subset of what Step Functions allows in a name
