@@ -216,7 +216,8 @@ def _export(names: list[str], out: str, check: bool, options: dict[str, object],
             elif report.json:
                 report.file(path, "matches")
         if stale:
-            print(f"{len(stale)} file(s) out of date; run: python -m ndr_workflows.export" + (f" --out {out}" if out != DEFAULT_OUT else ""), file=sys.stderr)
+            again = (f" --out {out}" if out != DEFAULT_OUT else "") + (" --completion polling" if options["completion"] == "polling" else "")
+            print(f"{len(stale)} file(s) out of date; run: python -m ndr_workflows.export{again}", file=sys.stderr)
             return EXIT_PROBLEMS
         if not report.json:
             print(f"{len(outputs)} file(s) match the code")

@@ -12,12 +12,16 @@ which names a definition uses is the validator's scanner
 
 from __future__ import annotations
 
+import re
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping
     from typing import Any
 
 __all__ = ["substitute"]
+
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
 def substitute(definition: Any, values: Mapping[str, str]) -> Any:
@@ -36,8 +40,8 @@ def substitute(definition: Any, values: Mapping[str, str]) -> Any:
 
 
 def _replace(text: str, values: Mapping[str, str]) -> str:
+    """One pass, as CloudFormation's ``DefinitionSubstitutions`` does: a
+    value that itself holds ``${Other}`` is not substituted again."""
     if "${" not in text:
         return text
-    for name, value in values.items():
-        text = text.replace("${" + name + "}", value)
-    return text
+    return _PLACEHOLDER.sub(lambda found: values.get(found[1], found[0]), text)

@@ -64,11 +64,8 @@ def add_flow(parser: argparse.ArgumentParser, help: str, *, several_per_option: 
 def add_format(parser: argparse.ArgumentParser, *, piped: str) -> None:
     """``--format text|json``; unset means text on a terminal and ``piped``
     otherwise (resolved by :func:`output_format`)."""
-    parser.add_argument(
-        "--format",
-        choices=("text", "json"),
-        help=f"output format (default: text on a terminal, {piped} when the output is piped or redirected)",
-    )
+    default = "text" if piped == "text" else f"text on a terminal, {piped} when the output is piped or redirected"
+    parser.add_argument("--format", choices=("text", "json"), help=f"output format (default: {default})")
     parser.set_defaults(piped_format=piped)
 
 

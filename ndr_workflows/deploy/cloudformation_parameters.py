@@ -38,6 +38,9 @@ __all__ = ["parameterised_template", "PARAMETER_RULES", "parameter_name", "param
 
 PREFIX_PARAMETER = "StateMachineNamePrefix"
 _SAFE = r"[^\"\\\x00-\x1f*?]"  # what a plain value may hold: JSON-string-safe, no wildcard
+# ...and, as the direct deploy refuses in every value (naming.check_value), no
+# placeholder and no JSONata delimiter: a key "{% $states.input.k %}" would be code.
+_NO_CODE = r"(?!.*(\$\{|\{%|%\}))"
 # kind -> (AllowedPattern, MinLength, MaxLength, ARN made from the name or None, description)
 PARAMETER_RULES: dict[str, tuple[str, int, int, str | None, str]] = {
     "table": (r"^[a-zA-Z0-9_.-]+$", 3, 255, None, "DynamoDB table name"),
@@ -47,10 +50,10 @@ PARAMETER_RULES: dict[str, tuple[str, int, int, str | None, str]] = {
     "event-bus": (r"^[.\-_A-Za-z0-9]+$", 1, 256, None, "EventBridge event bus name"),
     "state-machine": (r"^[a-zA-Z0-9_-]{1,80}(:[a-zA-Z0-9_-]{1,80})?$", 1, 161, "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:", "state machine name in this stack's account and region"),
     "s3-bucket": (r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", 3, 63, None, "S3 bucket name"),
-    "s3-key": (rf"^{_SAFE}+$", 1, 1024, None, "S3 object key or prefix"),
-    "s3-uri": (rf"^s3://[a-z0-9][a-z0-9.-]{{1,61}}[a-z0-9](/{_SAFE}*)?$", 8, 1093, None, "S3 URI (s3://bucket/prefix)"),
-    "expression-text": (r"^[^'\"`\\{}%\x00-\x1f*?]+$", 1, 1024, None, "text used inside a JSONata expression"),
-    "string": (rf"^(?!.*(\$\{{|\{{%|%\}})){_SAFE}+$", 1, 4096, None, "plain string"),
+    "s3-key": (rf"^{_NO_CODE}{_SAFE}+$", 1, 1024, None, "S3 object key or prefix"),
+    "s3-uri": (rf"^{_NO_CODE}s3://[a-z0-9][a-z0-9.-]{{1,61}}[a-z0-9](/{_SAFE}*)?$", 8, 1093, None, "S3 URI (s3://bucket/prefix)"),
+    "expression-text": (r"^[^'\"`\\{}%\x00-\x1f*?]+$", 1, 1024, None, "text used inside an expression"),
+    "string": (rf"^{_NO_CODE}{_SAFE}+$", 1, 4096, None, "plain string"),
 }
 NAME_PATTERN = r"^[a-zA-Z0-9_.-]*$"  # a subset of what Step Functions allows in a name
 

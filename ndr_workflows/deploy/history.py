@@ -27,22 +27,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 def state_types(definition: Any) -> dict[str, str]:
     """State name -> Type, nested scopes (Map processors, Parallel branches) included."""
-    found: dict[str, str] = {}
+    from ..asl.walk import iter_states
 
-    def visit(scope: Any) -> None:
-        states = scope.get("States") if isinstance(scope, dict) else None
-        if not isinstance(states, dict):
-            return
-        for name, state in states.items():
-            if not isinstance(state, dict):
-                continue
-            found[name] = str(state.get("Type", "Task"))
-            visit(state.get("ItemProcessor") or state.get("Iterator"))
-            for branch in state.get("Branches") or ():
-                visit(branch)
-
-    visit(definition)
-    return found
+    return {name: str(state.get("Type", "Task")) for _path, name, state, _language in iter_states(definition)}
 
 
 def _resource(resource: str) -> tuple[str, str]:

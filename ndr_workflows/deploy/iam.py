@@ -162,6 +162,12 @@ def _arg(state: dict[str, Any], key: str) -> Any:
     return None if _dynamic(value) else value
 
 
+def _has_arg(state: dict[str, Any], key: str) -> bool:
+    """Whether the Task passes argument ``key`` at all (literal or computed)."""
+    args = state.get("Arguments", state.get("Parameters"))
+    return isinstance(args, dict) and (key in args or f"{key}.$" in args)
+
+
 def _grants(state: dict[str, Any], ctx: ArnContext, tasks: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, list[str], str]]:
     resource = state.get("Resource")
     if not isinstance(resource, str):
@@ -174,7 +180,12 @@ def _grants(state: dict[str, Any], ctx: ArnContext, tasks: list[tuple[str, dict[
     base = api.split(".")[0]
     if base.startswith("aws-sdk:dynamodb:") or base.startswith("dynamodb:"):
         op = base.split(":")[-1]
-        return [(_sid("DynamoDbItems", _arg(state, "TableName")), [f"dynamodb:{_pascal(op)}"], _table_arn(_arg(state, "TableName"), ctx))]
+        table = _arg(state, "TableName")
+        resource, named = _table_arn(table, ctx), table
+        if _has_arg(state, "IndexName"):  # a Query or Scan of an index is granted on the index, not on the table
+            index = _arg(state, "IndexName")
+            resource, named = f"{resource}/index/{index or '*'}", table if index else None
+        return [(_sid("DynamoDbItems", named), [f"dynamodb:{_pascal(op)}"], resource)]
     if base == "aws-sdk:sagemaker:startPipelineExecution":
         return [(_sid("SageMakerStartPipeline", _arg(state, "PipelineName")), ["sagemaker:StartPipelineExecution"], r) for r in _pipeline_arns(_arg(state, "PipelineName"), ctx)]
     if base in ("aws-sdk:sagemaker:describePipelineExecution", "aws-sdk:sagemaker:stopPipelineExecution"):

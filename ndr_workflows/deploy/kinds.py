@@ -11,7 +11,8 @@ a placeholder gets a :class:`Kind` from its place in the definition:
   ``Entries[i].EventBusName`` of ``events:putEvents``, ``StateMachineArn`` of
   ``states:startExecution``, ``Bucket`` / ``Key`` / ``Prefix`` of an S3 call,
   the ``Resource`` itself (a Lambda function or activity ARN);
-* a placeholder inside a JSONata expression: the value becomes code;
+* a placeholder inside a JSONata expression, or inside a JSONPath path or
+  intrinsic function (a ``Key.$`` field's value): the value becomes code;
 * anything else (a Lambda's Payload field, a pipeline parameter) is a plain
   string -- unless the placeholder's name ends in ``S3Uri`` / ``S3Prefix`` /
   ``S3Path`` (the flows' naming convention), which makes it an S3 URI.
@@ -58,7 +59,7 @@ KINDS = {
         Kind("s3-bucket", "an S3 bucket name"),
         Kind("s3-key", "an S3 object key or prefix"),
         Kind("s3-uri", "an S3 URI (s3://bucket/prefix)"),
-        Kind("expression-text", "text inside a JSONata expression"),
+        Kind("expression-text", "text inside an expression (JSONata, a JSONPath path or an intrinsic function)"),
         Kind("string", "a plain string"),
     )
 }
@@ -122,7 +123,7 @@ def _leaves(path: str, field: str, value: Any, resource: str | None) -> Iterator
 
 
 def _kind(field: str, text: str, resource: str | None) -> Kind:
-    if is_expression(text) or "{%" in text:
+    if is_expression(text) or "{%" in text or field.endswith(".$"):
         return KINDS["expression-text"]
     if resource is None:
         return KINDS["string"]

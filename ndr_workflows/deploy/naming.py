@@ -263,7 +263,7 @@ def _s3_uri(text: str, ctx: Context, allowed: Any, used: set[str]) -> list[str]:
 def _expression_text(text: str) -> list[str]:
     bad = sorted({c for c in text if c in EXPRESSION_TEXT_UNSAFE})
     if bad:
-        return [f"is used inside a JSONata expression, where {' '.join(bad)} would change the expression's code"]
+        return [f"is used inside an expression, where {' '.join(bad)} would change the expression's code"]
     return []
 
 

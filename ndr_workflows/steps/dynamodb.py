@@ -64,7 +64,9 @@ CONDITION_FAILED = "DynamoDb.ConditionalCheckFailedException"
 
 # JSONata functions, bound where they are used: $ddbEnc turns a value into
 # an attribute value by its type, $ddbDec turns one back (null for anything
-# else, a missing attribute included).
+# else, a missing attribute included). A list is decoded with $reduce and
+# $append, not [$map(...)]: JSONata unwraps a one-item result of $map and the
+# array constructor then flattens it, so [[1, 2]] would come back as [1, 2].
 _ENCODER = (
     "function($v){ $type($v) = 'string' ? {'S': $v} : $type($v) = 'number' ? {'N': $string($v)} : "
     "$type($v) = 'boolean' ? {'BOOL': $v} : $type($v) = 'array' ? {'L': [$map($v, function($x){ $ddbEnc($x) })]} : "
@@ -72,7 +74,7 @@ _ENCODER = (
 )
 _DECODER = (
     "function($a){ $type($a) != 'object' ? null : ($k := $keys($a); 'S' in $k ? $a.S : 'N' in $k ? $number($a.N) : "
-    "'BOOL' in $k ? $a.BOOL : 'L' in $k ? [$map($lookup($a, 'L'), function($x){ $ddbDec($x) })] : "
+    "'BOOL' in $k ? $a.BOOL : 'L' in $k ? $reduce($lookup($a, 'L'), function($l, $x){ ($v := $ddbDec($x); $append($l, $type($v) = 'array' ? [[$v]] : $v)) }, []) : "
     "'M' in $k ? $merge([{}, $each($lookup($a, 'M'), function($v, $n){ {$n: $ddbDec($v)} })]) : "
     "'SS' in $k ? [$lookup($a, 'SS')] : 'NS' in $k ? [$map($lookup($a, 'NS'), $number)] : null) }"
 )

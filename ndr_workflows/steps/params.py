@@ -121,12 +121,11 @@ class Params:
             placement.setdefault(d.name, None)
         return placement
 
-    def _with_derived(self, step: str, assign: dict[str, Template], at: str) -> tuple[dict[str, Template], list[Problem]]:
+    def _with_derived(self, step: str, assign: dict[str, Template]) -> dict[str, Template]:
         """``assign`` plus the derived values computed at ``step``, each with
         what it reads from this same state bound locally."""
         raw: dict[str, str] = {name: (value.text if isinstance(value, Expr) else expr_text(value)) for name, value in assign.items()}
         out = dict(assign)
-        problems: list[Problem] = []
         for d in self.derived:
             if self._placement[d.name] != step:
                 continue
@@ -142,7 +141,7 @@ class Params:
             text = d.value.text if not needed else "(" + "; ".join(f"${n} := {raw[n]}" for n in needed) + f"; {d.value.text})"
             out[d.name] = Expr(text)
             raw[d.name] = d.value.text
-        return out, problems
+        return out
 
     # -- the states ----------------------------------------------------------------
 
@@ -161,7 +160,7 @@ class Params:
         for p in self.params:
             spec = p.replace(default=None).spec() if isinstance(p.source, ConfigField) else p.spec()
             assign[p.name] = expr(resolve_text(spec))
-        assign, problems = self._with_derived("", assign, name)
+        assign = self._with_derived("", assign)
         fragment = Fragment.of(Pass(name, assign=assign, output=expr(resolved_output_text())))
         from .messages import resolve_params
 
@@ -198,7 +197,7 @@ class Params:
             if p.default is not None:
                 candidates.append(p.default)
             assign[p.name] = first_present(*candidates)
-        assign, _ = self._with_derived(item, assign, name)
+        assign = self._with_derived(item, assign)
         fragment = aws_sdk(name, "dynamodb:getItem", {"TableName": table, "Key": attributes(key)}, assign=assign, retry=retry, on_error=on_error)  # type: ignore[arg-type]
         if item not in self.items:
             fragment = fragment.with_problem(Problem(name, "UNKNOWN_CONFIG_ITEM", f"no parameter has source=config({item!r}, ...)", f"the items are: {', '.join(self.items) or 'none'}"))

@@ -62,6 +62,13 @@ def test_help_names_format_debug_and_the_exit_codes(capsys: pytest.CaptureFixtur
         assert "--flow NAME" in text
 
 
+@pytest.mark.parametrize("program", ["validate", "deploy", "export", "contracts", "simulate"])
+def test_help_says_the_format_default_once(capsys: pytest.CaptureFixture[str], program: str) -> None:
+    text = " ".join(call(capsys, program, "--help")[1].split())
+    assert "default: text on a terminal, text when" not in text
+    assert "(default: text)" in text or "(default: text on a terminal, json when the output is piped or redirected)" in text
+
+
 # ---------------------------------------------------------------------------
 # unusable arguments: exit 2, one line, no traceback
 # ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from deploy_fixtures import SUBSTITUTIONS, env_data, write_env
 
 from ndr_workflows.deploy import EnvFileError, Logging, load_environment, substitute
+from ndr_workflows.deploy.cloudformation import cloudformation_substitute
 from ndr_workflows.deploy.environment import check_name
 from ndr_workflows.flows import FLOW_NAMES
 
@@ -203,3 +204,12 @@ def test_the_flows_are_built_once_for_any_number_of_substitution_checks(monkeypa
     assert definitions.known_placeholders() >= {"LockTableName", "PipelineName15m"}
     # Without the flows' names (below the programs), only missing keys are judged.
     assert substitution.substitution_problems(env, {}) == []
+
+
+def test_substitute_replaces_once_as_cloudformation_does() -> None:
+    # A value holding ${Other} is not substituted again: the result used to
+    # depend on the order of the keys, and differ from the template's.
+    values = {"A": "${B}", "B": "x"}
+    assert substitute({"k": "${A}-${B}"}, values) == {"k": "${B}-x"}
+    assert substitute({"k": "${A}-${B}"}, dict(reversed(values.items()))) == {"k": "${B}-x"}
+    assert cloudformation_substitute('"${A}-${B}"', values) == '"${B}-x"'

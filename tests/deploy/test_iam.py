@@ -160,6 +160,21 @@ def test_an_unknown_integration_is_an_error_naming_the_state() -> None:
     assert caught.value.problems == ["AcquireMiniBatchLock: no IAM mapping for integration 'arn:aws:states:::aws-sdk:s3:getObject'; grant it by hand"]
 
 
+def test_a_query_of_an_index_is_granted_on_the_index() -> None:
+    # DynamoDB authorises a Query or Scan of an index on the index's ARN; a
+    # grant on the table alone is AccessDenied at run time (steps.dynamodb.query(index=...)).
+    def query(**arguments: Any) -> dict[str, Any]:
+        task = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:query", "Arguments": {"TableName": "t1", "KeyConditionExpression": "pk = :p", **arguments}, "End": True}
+        return {"QueryLanguage": "JSONata", "StartAt": "Q", "States": {"Q": task}}
+
+    table = "arn:aws:dynamodb:us-east-1:123456789012:table/t1"
+    assert policy_for(query(), ENV)["Statement"] == [{"Sid": "DynamoDbItems", "Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": table}]
+    assert policy_for(query(IndexName="by-day"), ENV)["Statement"] == [{"Sid": "DynamoDbItems", "Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": table + "/index/by-day"}]
+    computed = policy_for(query(IndexName="{% $states.input.index %}"), ENV)
+    assert computed["Statement"] == [{"Sid": "DynamoDbItemsAnyNameIsExpression", "Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": table + "/index/*"}]
+    assert parliament_findings(computed, community=False) == []
+
+
 def test_missing_substitution_values_are_an_error() -> None:
     env = dataclasses.replace(ENV, substitutions={})
     with pytest.raises(PolicyError, match=r"no value for \$\{LockTableName\}"):

@@ -24,7 +24,7 @@ from ndr_workflows.cli import deploy as cli
 from ndr_workflows.cli.definitions import flow_definitions, known_placeholders
 from ndr_workflows.deploy import EnvFileError, Logging, load_environment, policy_for
 from ndr_workflows.deploy.cloudformation import cloudformation_substitute, cloudformation_template
-from ndr_workflows.deploy.cloudformation_parameters import PREFIX_PARAMETER, parameter_values, parameterised_template
+from ndr_workflows.deploy.cloudformation_parameters import PARAMETER_RULES, PREFIX_PARAMETER, parameter_values, parameterised_template
 from ndr_workflows.deploy.plan import prepare
 from ndr_workflows.deploy.substitution import substitute
 from ndr_workflows.flows import FLOW_NAMES, build_flow
@@ -188,6 +188,16 @@ def test_no_allowed_pattern_lets_a_hostile_value_through(value: str) -> None:
             continue
         fits = re.fullmatch(parameter["AllowedPattern"], value) and parameter["MinLength"] <= len(value) <= parameter["MaxLength"]
         assert not fits, (name, value)
+
+
+@pytest.mark.parametrize("value", [INJECTION, "*", "ndr-*", "{% $states.input.t %}", "{%x%}", "a\nb", "a\\b", "x${Other}", "", "a" * 5000])
+@pytest.mark.parametrize("kind", sorted(PARAMETER_RULES))
+def test_no_kind_s_pattern_lets_a_hostile_value_through(kind: str, value: str) -> None:
+    # Every kind, not only those the five flows use today: a flow that names
+    # an S3 key by a placeholder gets the s3-key pattern, which let a whole
+    # "{% ... %}" expression through (the direct deploy refuses it).
+    pattern, low, high, _arn, _label = PARAMETER_RULES[kind]
+    assert not (re.fullmatch(pattern, value) and low <= len(value) <= high)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

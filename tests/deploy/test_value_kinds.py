@@ -206,3 +206,27 @@ def test_an_environment_built_in_python_is_judged_the_same(tmp_path: Path) -> No
     env = dataclasses.replace(load_environment(env_data()), substitutions=dict(SUBSTITUTIONS, LockTableName="*"))
     with pytest.raises(EnvFileError, match=r"substitutions.LockTableName: '\*' holds the wildcard"):
         deploy(env, {"sfn_ndr_15m_features_inference": DEFINITIONS["sfn_ndr_15m_features_inference"]}, dry_run=True)
+
+
+def test_a_placeholder_in_a_jsonpath_path_or_intrinsic_is_code() -> None:
+    # In a JSONPath state a "Key.$" field's value is a path or an intrinsic
+    # function: a value with a quote in it rewrites the call, as inside a
+    # JSONata expression. It was judged a plain string and let through.
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "f", "Payload": {"key.$": "States.Format('reports/${Prefix}/{}', $.id)", "plain": "${Prefix}"}},
+                "End": True,
+            }
+        },
+    }
+    assert sorted((u.field, u.kind.code) for u in uses({"f": definition})["Prefix"]) == [
+        ("Parameters.Payload.key.$", "expression-text"),
+        ("Parameters.Payload.plain", "string"),
+    ]
+    env = load_environment(env_data(substitutions={"Prefix": "x', $.secret, '"}))
+    assert any("Parameters.Payload.key.$ of f/T" in p and "would change the expression's code" in p for p in value_report(env, {"f": definition}).problems)
+    assert value_report(load_environment(env_data(substitutions={"Prefix": "daily"})), {"f": definition}).problems == []

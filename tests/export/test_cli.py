@@ -155,6 +155,18 @@ def test_polling_completion_exports_the_polling_form(tmp_path: Path) -> None:
     assert "DescribeFeaturesPipeline" in text
 
 
+def test_check_of_the_polling_form_says_to_export_the_polling_form(tmp_path: Path) -> None:
+    # Following the hint must fix what --check found: without --completion
+    # polling it wrote the callback form over the polling one.
+    out = tmp_path / "out"
+    args = ["--out", str(out), "--completion", "polling", "--flow", "sfn_ndr_15m_features_inference"]
+    assert run(args, cwd=tmp_path).returncode == 0
+    (out / "sfn_ndr_15m_features_inference.json").write_text("{}", encoding="utf-8")
+    result = run([*args, "--check"], cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"run: python -m ndr_workflows.export --out {out} --completion polling" in result.stderr
+
+
 # ---------------------------------------------------------------------------
 # --check
 # ---------------------------------------------------------------------------

@@ -84,6 +84,19 @@ def test_dynamodb_values_encode_and_decode_round_trip_in_a_run() -> None:
     assert table.items(TABLE) == []
 
 
+def test_dynamodb_lists_of_lists_decode_as_written() -> None:
+    # JSONata unwraps a one-item sequence and the array constructor flattens
+    # it: a decoder written as [$map(...)] read [[1, 2]] back as [1, 2].
+    value = {"one": [[1, 2]], "empty": [[]], "two": [[1], ["a"]], "deep": [[[True]]]}
+    body = dynamodb.get("Read", table=TABLE, key={"pk": "a", "sk": "b"}, item_variable="item", into={"one": "one", "deep": "deep"})
+    table = DynamoDB()
+    table.seed(TABLE, {"pk": {"S": "a"}, "sk": {"S": "b"}, **{k: v for k, v in dynamodb.attributes(value).items()}})
+    execution = run(machine(body), {}, services=Services(dynamodb=table))
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert execution.variables["item"] == {"pk": "a", "sk": "b", **value}
+    assert execution.variables["one"] == [[1, 2]] and execution.variables["deep"] == [[[True]]]
+
+
 def test_dynamodb_condition_failure_goes_where_asked() -> None:
     body = dynamodb.put("Write", table=TABLE, item={"pk": "a", "sk": "b"}, condition="attribute_not_exists(pk)", on_condition_failed=Succeed("AlreadyThere"))
     table = DynamoDB()

@@ -373,7 +373,7 @@ class _Builder:
             if not any(st_.TYPE in ("Task", "Map", "Parallel") for st_ in guarded.states):
                 # lock() always adds the release-on-failure state; with nothing
                 # in the body that can fail it is unreachable, a build error
-                # (reported to the lead; see test_lock_builder.py).
+                # (see steps/test_lock.py).
                 guarded = guarded >> invoke_lambda(f"Guarded{n}", function="${GuardedArn}", payload={"n": n})
             pk = var(self.params[0]) if keyed_by_param and self.params else f"lock-{n}"
             return lock(
