@@ -22,8 +22,8 @@ parameterised form (one template for every environment).
 from __future__ import annotations
 
 from .iam import ArnContext, policy_for, trust_policy
-from .plan import FlowError, read_definitions
-from .substitution import placeholders, substitute, substitution_problems
+from .plan import template_definitions
+from .substitution import placeholders, substitute
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -136,15 +136,7 @@ def cloudformation_template(env: Environment, flows: Mapping[str, Any], *, known
     :class:`PolicyError` when a flow's policy cannot be derived, and
     :class:`~.plan.FlowError` when a flow does not build.
     """
-    from .environment import EnvFileError
-
-    definitions = read_definitions(flows)
-    for value in definitions.values():
-        if isinstance(value, FlowError):
-            raise value
-    problems = substitution_problems(env, definitions, known_placeholders)
-    if problems:
-        raise EnvFileError(env.source, problems)
+    definitions = template_definitions(env, flows, known_placeholders)
     resources: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
     for name, definition in definitions.items():

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from .cloudformation import STACK, _context, _ordered, logical_id, machine_properties, role_resource
 from .iam import policy_for
-from .plan import FlowError, read_definitions
+from .plan import read_definitions, template_definitions
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -97,17 +97,10 @@ def parameterised_template(env: Environment, flows: Mapping[str, Any], *, known_
     for a placeholder used as two kinds of resource."""
     import dataclasses
 
-    from .environment import EnvFileError
     from .kinds import uses
-    from .substitution import placeholders, substitution_problems
+    from .substitution import placeholders
 
-    definitions = read_definitions(flows)
-    for value in definitions.values():
-        if isinstance(value, FlowError):
-            raise value
-    problems = substitution_problems(env, definitions, known_placeholders)
-    if problems:
-        raise EnvFileError(env.source, problems)
+    definitions = template_definitions(env, flows, known_placeholders)
     kinds = {key: _kind_of(key, [u.kind.code for u in found]) for key, found in uses(definitions).items()}
     longest = max((len(n) for n in definitions), default=0)
     parameters: dict[str, Any] = {

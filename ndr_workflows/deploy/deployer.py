@@ -22,7 +22,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
     from typing import Any
 
-    from ..asl.problems import Problem
     from .environment import Environment
 
 __all__ = ["DeployResult", "deploy", "WRITE_OPERATIONS"]

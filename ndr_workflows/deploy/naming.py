@@ -148,32 +148,32 @@ def _where(region: str, account: str, ctx: Context, allowed: frozenset[str] | se
             problems.append(f"names account {account}, not the role's {ctx.account}" + _opt_in("other-account"))
 
 
-def _table(text: str, ctx: Context, allowed: Any, used: set[str]) -> list[str]:
+def _named(text: str, ctx: Context, allowed: Any, used: set[str], service: str, prefix: str, arn: str, of: str) -> tuple[str | None, list[str]]:
+    """A resource given as its name or as an ARN of ``service`` whose resource
+    part is ``prefix`` + name: (the name, or None when the ARN is not
+    usable; the problems found on the way). ``arn`` and ``of`` word the
+    message about an ARN of something else ("a DynamoDB", "a table")."""
     problems: list[str] = []
-    name = text
-    if text.startswith("arn:"):
-        resource = _arn_of(text, "dynamodb", ctx, allowed, used, problems)
-        if resource is None:
-            return problems
-        if not resource.startswith("table/"):
-            return problems + ["is a DynamoDB ARN but not a table's (…:table/NAME)"]
-        name = resource[len("table/") :]
-    if not TABLE_NAME.fullmatch(name):
+    if not text.startswith("arn:"):
+        return text, problems
+    resource = _arn_of(text, service, ctx, allowed, used, problems)
+    if resource is None:
+        return None, problems
+    if not resource.startswith(prefix):
+        return None, problems + [f"is {arn} ARN but not {of}'s (…:{prefix}NAME)"]
+    return resource[len(prefix) :], problems
+
+
+def _table(text: str, ctx: Context, allowed: Any, used: set[str]) -> list[str]:
+    name, problems = _named(text, ctx, allowed, used, "dynamodb", "table/", "a DynamoDB", "a table")
+    if name is not None and not TABLE_NAME.fullmatch(name):
         problems.append(f"is not a DynamoDB table name: 3-255 of letters, digits, '_', '-', '.' ({len(name)} characters{_others(name, TABLE_NAME)})")
     return problems
 
 
 def _pipeline(text: str, ctx: Context, allowed: Any, used: set[str]) -> list[str]:
-    problems: list[str] = []
-    name = text
-    if text.startswith("arn:"):
-        resource = _arn_of(text, "sagemaker", ctx, allowed, used, problems)
-        if resource is None:
-            return problems
-        if not resource.startswith("pipeline/"):
-            return problems + ["is a SageMaker ARN but not a pipeline's (…:pipeline/NAME)"]
-        name = resource[len("pipeline/") :]
-    if not PIPELINE_NAME.fullmatch(name):
+    name, problems = _named(text, ctx, allowed, used, "sagemaker", "pipeline/", "a SageMaker", "a pipeline")
+    if name is not None and not PIPELINE_NAME.fullmatch(name):
         problems.append(f"is not a SageMaker pipeline name: 1-256 letters, digits and '-', starting and ending with a letter or digit ({len(name)} characters)")
     return problems
 
@@ -197,16 +197,8 @@ def _function(text: str, ctx: Context, allowed: Any, used: set[str]) -> list[str
 
 
 def _event_bus(text: str, ctx: Context, allowed: Any, used: set[str]) -> list[str]:
-    problems: list[str] = []
-    name = text
-    if text.startswith("arn:"):
-        resource = _arn_of(text, "events", ctx, allowed, used, problems)
-        if resource is None:
-            return problems
-        if not resource.startswith("event-bus/"):
-            return problems + ["is an EventBridge ARN but not an event bus's (…:event-bus/NAME)"]
-        name = resource[len("event-bus/") :]
-    if not EVENT_BUS_NAME.fullmatch(name):
+    name, problems = _named(text, ctx, allowed, used, "events", "event-bus/", "an EventBridge", "an event bus")
+    if name is not None and not EVENT_BUS_NAME.fullmatch(name):
         problems.append(f"is not an event bus name: 1-256 of letters, digits, '.', '-', '_' ({len(name)} characters)")
     return problems
 

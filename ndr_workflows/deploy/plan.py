@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..asl.problems import Problem
     from .environment import Environment
 
-__all__ = ["Prepared", "FlowError", "read_definitions", "prepare"]
+__all__ = ["Prepared", "FlowError", "read_definitions", "template_definitions", "prepare"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,20 @@ def read_definitions(definitions: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[name] = read.data
     return out
+
+
+def template_definitions(env: Environment, flows: Mapping[str, Any], known: Iterable[str] | None = None) -> dict[str, Any]:
+    """:func:`read_definitions` for a template: every flow must build, and
+    the substitutions must fit them. Raises the first :class:`FlowError`,
+    or :class:`EnvFileError` with every substitution problem."""
+    definitions = read_definitions(flows)
+    for value in definitions.values():
+        if isinstance(value, FlowError):
+            raise value
+    problems = substitution_problems(env, definitions, known)
+    if problems:
+        raise EnvFileError(env.source, problems)
+    return definitions
 
 
 def prepare(env: Environment, definitions: Mapping[str, Any], known: Iterable[str] | None = None) -> list[Prepared]:
