@@ -1,5 +1,6 @@
 """Small helpers the whole package shares: the did-you-mean of every
-message, what counts as a JSONata expression string, readable values."""
+message, what counts as a JSONata expression string, readable values,
+parsed paths and intrinsic calls remembered."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     Add = Callable[[Problem], None]
 
-__all__ = ["did_you_mean", "closest", "misspelt", "is_int", "is_number", "is_expression", "describe", "MAX_NAME_LENGTH", "RESERVED_VARIABLES"]
+__all__ = ["parse_once", "did_you_mean", "closest", "misspelt", "is_int", "is_number", "is_expression", "describe", "MAX_NAME_LENGTH", "RESERVED_VARIABLES"]
 
 MAX_NAME_LENGTH = 80
 RESERVED_VARIABLES = frozenset({"states"})
@@ -87,3 +88,27 @@ def describe(value: Any) -> str:
         return "null"
     text = repr(value) if not isinstance(value, bool) else ("true" if value else "false")
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_PARSED: dict[tuple[object, str], Any] = {}
+
+
+def parse_once(parse: Callable[[str], Any], error: type[Exception], text: str) -> Any:
+    """``parse(text)``, remembered per parser (its result, or the ``error``
+    it raised, raised again). Definitions repeat the same paths and calls
+    many times; the memory is bounded at 100,000 texts. A text nested too
+    deeply for Python's recursion is an ``error`` too."""
+    key = (parse, text)
+    found = _PARSED.get(key)
+    if found is None:
+        try:
+            found = parse(text)
+        except error as exc:
+            found = exc
+        except RecursionError:
+            found = error(f"{text[:60]!r}: nested too deeply")
+        if len(_PARSED) < 100_000:
+            _PARSED[key] = found
+    if isinstance(found, error):
+        raise found
+    return found

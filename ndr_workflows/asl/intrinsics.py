@@ -24,11 +24,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from .common import parse_once
 from .jsonpath import JsonPathError, JsonPathSyntaxError, Path, parse as parse_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    import random
     from typing import Any
 
 __all__ = ["Call", "Literal", "parse", "problems", "is_intrinsic", "variables", "FUNCTIONS", "SIGNATURES", "IntrinsicError", "IntrinsicSyntaxError", "INTRINSIC_FAILURE"]
@@ -121,24 +121,13 @@ def is_intrinsic(text: Any) -> bool:
     return isinstance(text, str) and text.lstrip().startswith("States.")
 
 
-_CACHE: dict[str, Call | IntrinsicSyntaxError] = {}
-
-
 def parse(text: str) -> Call:
     """The call; :class:`IntrinsicSyntaxError` if ``text`` is not one."""
-    found = _CACHE.get(text)
-    if found is None:
-        try:
-            found = _Parser(text).whole()
-        except IntrinsicSyntaxError as exc:
-            found = exc
-        except RecursionError:
-            found = IntrinsicSyntaxError(f"{text[:60]!r}: nested too deeply")
-        if len(_CACHE) < 50_000:
-            _CACHE[text] = found
-    if isinstance(found, IntrinsicSyntaxError):
-        raise found
-    return found
+    return parse_once(_parse, IntrinsicSyntaxError, text)
+
+
+def _parse(text: str) -> Call:
+    return _Parser(text).whole()
 
 
 class _Parser:

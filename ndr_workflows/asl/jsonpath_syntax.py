@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from .common import parse_once
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any
@@ -106,24 +108,13 @@ def is_path(text: Any) -> bool:
     return isinstance(text, str) and text.startswith("$")
 
 
-_CACHE: dict[str, Path | JsonPathSyntaxError] = {}
-
-
 def parse(text: str) -> Path:
     """The parsed path; :class:`JsonPathSyntaxError` if it is not one."""
-    found = _CACHE.get(text)
-    if found is None:
-        try:
-            found = _Parser(text).whole()
-        except JsonPathSyntaxError as exc:
-            found = exc
-        except RecursionError:
-            found = JsonPathSyntaxError(f"{text[:60]!r}: nested too deeply")
-        if len(_CACHE) < 50_000:
-            _CACHE[text] = found
-    if isinstance(found, JsonPathSyntaxError):
-        raise found
-    return found
+    return parse_once(_parse, JsonPathSyntaxError, text)
+
+
+def _parse(text: str) -> Path:
+    return _Parser(text).whole()
 
 
 def check(text: Any, *, reference: bool = False, context: bool = True, variables: bool = True) -> str | None:

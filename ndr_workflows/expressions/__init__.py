@@ -27,7 +27,6 @@ from .core import (
     Text,
     all_of,
     any_of,
-    compact,
     concat,
     count,
     exists,

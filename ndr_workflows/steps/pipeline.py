@@ -204,7 +204,7 @@ def poll_pipeline(
     without one must be set by the state before.
     """
     n = poll_names(label)
-    attempt, status = var(n.attempt_variable), var(n.status_variable)
+    status = var(n.status_variable)
     arn_text = to_jsonata(execution_arn)
     describe = Task(
         name=n.describe,

@@ -191,4 +191,4 @@ def test_the_shared_modules_import_only_the_standard_library() -> None:
         "print(new)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert out == "['ndr_workflows.asl', 'ndr_workflows.asl.intrinsics', 'ndr_workflows.asl.intrinsics_eval', 'ndr_workflows.asl.jsonpath', 'ndr_workflows.asl.jsonpath_syntax', 'ndr_workflows.asl.templates']"
+    assert out == "['ndr_workflows.asl', 'ndr_workflows.asl.common', 'ndr_workflows.asl.intrinsics', 'ndr_workflows.asl.intrinsics_eval', 'ndr_workflows.asl.jsonpath', 'ndr_workflows.asl.jsonpath_syntax', 'ndr_workflows.asl.templates']"

@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -24,7 +23,6 @@ from ndr_workflows import Fail, Pass, StateMachine
 from ndr_workflows.diagram import mermaid
 from ndr_workflows.diagram.flowchart import markdown
 from ndr_workflows.flows import FLOW_NAMES, build_flow
-from ndr_workflows.steps import Polling
 
 REPO = Path(__file__).resolve().parents[2]
 EXPORTS = REPO / "docs" / "step_functions_jsonata"

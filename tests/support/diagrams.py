@@ -3,7 +3,6 @@ Mermaid flowchart text the package writes (to check it node by node)."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
