@@ -99,17 +99,26 @@ def check_text(kind: str, text: str, ctx: Context, allowed: frozenset[str] | set
     ``expression-text`` the value itself, which becomes code) against the
     rules of ``kind``: (problems, opt-ins used). An expression or a wildcard
     is judged by :func:`check_value` (refused, or opted in), not here."""
-    used: set[str] = set()
     if kind == "expression-text":
-        return _expression_text(text), used
+        return _expression_text(text), set()
     if kind == "string" or "{%" in text or "%}" in text:  # an expression is judged by check_value
-        return [], used
-    text = re.sub(r"[*?]", "a", text)  # wildcards are judged by check_value
-    rule = _RULES.get(kind)
-    problems = rule(text, ctx, allowed, used) if rule else []
-    if not problems:
-        problems = _botocore_problems(kind, text)
-    return problems, used
+        return [], set()
+    # A wildcard is judged by check_value; here the question is whether some
+    # name it matches fits the kind: '*' stands for none, one or three
+    # characters ('*' alone must not fail a three-character minimum), '?' for one.
+    first: tuple[list[str], set[str]] | None = None
+    for stars in ("a", "", "aaa") if "*" in text else ("a",):
+        name = text.replace("*", stars).replace("?", "a")
+        tried: set[str] = set()
+        rule = _RULES.get(kind)
+        problems = rule(name, ctx, allowed, tried) if rule else []
+        if not problems:
+            problems = _botocore_problems(kind, name)
+        if not problems:
+            return problems, tried
+        first = first or (problems, tried)
+    assert first is not None
+    return first
 
 
 # -- the kinds ------------------------------------------------------------------------

@@ -184,6 +184,20 @@ def test_an_opt_in_widens_only_that_key_warns_and_says_so_in_the_sid(tmp_path: P
     assert {"DynamoDbItemsWildcardAllowedByEnvironment", "InvokeLambdaFunctionsOtherAccountAllowedByEnvironment"} <= {s["Sid"] for s in statements}
 
 
+def test_a_lone_wildcard_opted_in_is_granted_and_not_judged_as_a_one_character_name() -> None:
+    # '*' matches table names of any length; with the opt-in it is what the
+    # operator asked for, not a table name of one character.
+    env = load_environment(env_data(substitutions=dict(SUBSTITUTIONS, LockTableName="*"), allow={"LockTableName": ["wildcard"]}))
+    assert value_report(env, DEFINITIONS).problems == []
+    from ndr_workflows.deploy import policy_for
+
+    sids = _sids(policy_for(DEFINITIONS["sfn_ndr_15m_features_inference"], env))
+    assert sids["DynamoDbItemsWildcardAllowedByEnvironment"]["Resource"] == "arn:aws:dynamodb:us-east-1:123456789012:table/*"
+    # without the opt-in: the wildcard is the one problem, no knock-on about its length
+    problems = value_report(load_environment(env_data(substitutions=dict(SUBSTITUTIONS, LockTableName="*"))), DEFINITIONS).problems
+    assert len(problems) == 1 and problems[0].startswith("substitutions.LockTableName: '*' holds the wildcard '*'"), problems
+
+
 def test_an_expression_opt_in_is_named_in_the_sid() -> None:
     env = load_environment(env_data(substitutions=dict(SUBSTITUTIONS, LockTableName="{% $states.input.table %}"), allow={"LockTableName": ["expression"]}))
     from ndr_workflows.deploy import policy_for
