@@ -5,7 +5,7 @@ what refresh rewrites pass on the copy.
 
 The copy holds the tracked files (and new, unignored ones, so uncommitted
 work is what is tested); ``.venv`` and ``node_modules`` are linked, not
-copied. Only the flow and scenario tests run there (about half a minute):
+copied. Only the flow, scenario and notebook tests run there (about half a minute):
 the whole suite on a copy would double the suite's time (docs/testing.md).
 """
 
@@ -25,7 +25,8 @@ from repository import repository_files
 MODULE = Path("ndr_workflows/flows/features_inference_15m.py")
 NAME = "sfn_ndr_15m_features_inference"
 # What runs on the copy: everything that reads an expectation refresh rewrites.
-TESTS_ON_THE_COPY = ["tests/flows", "tests/simulate/test_agreement.py", "tests/simulate/test_flows.py", "tests/simulate/test_cli.py"]
+# (The notebook test counts the happy path's steps in the drawing of the path taken.)
+TESTS_ON_THE_COPY = ["tests/flows", "tests/simulate/test_agreement.py", "tests/simulate/test_flows.py", "tests/simulate/test_cli.py", "tests/notebook/test_notebook.py"]
 
 
 def recipe() -> tuple[str, str, str]:
