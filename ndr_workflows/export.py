@@ -45,17 +45,16 @@ from __future__ import annotations
 import os
 import sys
 
+from .cli.options import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
     from collections.abc import Sequence
 
-__all__ = ["main", "render_flows", "parse_args", "DEFAULT_OUT"]
+__all__ = ["main", "render_flows", "DEFAULT_OUT"]
 
 DEFAULT_OUT = os.path.join("docs", "step_functions_jsonata")
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-
 PROG = "python -m ndr_workflows.export"
 
 
@@ -79,11 +78,6 @@ def _parser() -> argparse.ArgumentParser:
     add_format(parser, piped="text")
     add_debug(parser)
     return parser
-
-
-def parse_args(argv: Sequence[str]) -> dict[str, object]:
-    """The options, as argparse reads them (exit 2 on unusable arguments)."""
-    return vars(_parser().parse_args(list(argv)))
 
 
 def render_flows(
@@ -203,7 +197,7 @@ def _export(names: list[str], out: str, check: bool, options: dict[str, object],
         for error in errors:
             report.problem(error)
         print(f"error: nothing written: {len(errors)} flow(s) have problems", file=sys.stderr)
-        return EXIT_PROBLEMS
+        return EXIT_FAILED
     outputs = {}
     for name in names:
         outputs[os.path.join(out, f"{name}.json")] = texts[name].encode("utf-8")
@@ -218,7 +212,7 @@ def _export(names: list[str], out: str, check: bool, options: dict[str, object],
         if stale:
             again = (f" --out {out}" if out != DEFAULT_OUT else "") + (" --completion polling" if options["completion"] == "polling" else "")
             print(f"{len(stale)} file(s) out of date; run: python -m ndr_workflows.export{again}", file=sys.stderr)
-            return EXIT_PROBLEMS
+            return EXIT_FAILED
         if not report.json:
             print(f"{len(outputs)} file(s) match the code")
         return EXIT_OK
