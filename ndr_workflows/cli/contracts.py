@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..asl.problems import Problem
 
-__all__ = ["main", "run"]
+__all__ = ["main"]
 
 PROG = "python -m ndr_workflows.contracts"
 
@@ -109,13 +109,9 @@ def _substitutions(env_file: str | None) -> dict[str, str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m ndr_workflows.contracts``."""
-    return run(argv)
+    from .options import run
 
-
-def run(argv: Sequence[str] | None = None) -> int:
-    from .options import run as run_program
-
-    return run_program(PROG, _run, argv)
+    return run(PROG, _run, argv)
 
 
 def _run(argv: list[str]) -> int:
