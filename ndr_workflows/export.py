@@ -171,28 +171,25 @@ def _main(argv: list[str]) -> int:
 
     parser = _parser()
     args = parser.parse_args(argv)
-    options = vars(args)
     from .flows import FLOW_NAMES
 
-    flows = options["flow"]
-    names = list(dict.fromkeys(flows)) if flows else list(FLOW_NAMES)
-    out = str(options["out"])
-    check = bool(options["check"])
-    if options["completion"] == "polling" and out == DEFAULT_OUT:
+    names = list(dict.fromkeys(args.flow)) if args.flow else list(FLOW_NAMES)
+    out = args.out
+    if args.completion == "polling" and out == DEFAULT_OUT:
         # The committed exports are the callback form (docs/flows/README.md).
         parser.error(f"--completion polling needs --out DIR: {DEFAULT_OUT} holds the callback form")
     if os.path.exists(out) and not os.path.isdir(out):
         parser.error(f"--out {out}: exists and is not a directory")
     report = _Report(output_format(args) == "json")
     try:
-        return _export(names, out, check, options, report)
+        return _export(names, out, args, report)
     finally:
         report.close()
 
 
-def _export(names: list[str], out: str, check: bool, options: dict[str, object], report: _Report) -> int:
+def _export(names: list[str], out: str, args: argparse.Namespace, report: _Report) -> int:
     diagrams: dict[str, str] = {}
-    texts, errors = render_flows(names, str(options["completion"]), bool(options["debug"]), diagrams)
+    texts, errors = render_flows(names, args.completion, args.debug, diagrams)
     if errors:
         for error in errors:
             report.problem(error)
@@ -202,7 +199,7 @@ def _export(names: list[str], out: str, check: bool, options: dict[str, object],
     for name in names:
         outputs[os.path.join(out, f"{name}.json")] = texts[name].encode("utf-8")
         outputs[os.path.join(out, f"{name}.md")] = diagrams[name].encode("utf-8")
-    if check:
+    if args.check:
         stale = [path for path, data in outputs.items() if _read(path) != data]
         for path in outputs:
             if path in stale:
@@ -210,7 +207,7 @@ def _export(names: list[str], out: str, check: bool, options: dict[str, object],
             elif report.json:
                 report.file(path, "matches")
         if stale:
-            again = (f" --out {out}" if out != DEFAULT_OUT else "") + (" --completion polling" if options["completion"] == "polling" else "")
+            again = (f" --out {out}" if out != DEFAULT_OUT else "") + (" --completion polling" if args.completion == "polling" else "")
             print(f"{len(stale)} file(s) out of date; run: python -m ndr_workflows.export{again}", file=sys.stderr)
             return EXIT_FAILED
         if not report.json:
