@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 
+from .common import is_number
 from .jsonpath_syntax import (
     FUNCTIONS,
     RESULT_PATH_MATCH_FAILURE,
@@ -181,10 +182,6 @@ def _descendants(node: Any) -> Iterator[Any]:
         todo.extend(reversed(children))
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _compare(op: str, left: Any, right: Any) -> bool:
     if left is _MISSING or right is _MISSING:
         return op in ("!=", "nin") and left is not right
@@ -199,7 +196,8 @@ def _compare(op: str, left: Any, right: Any) -> bool:
         same = left == right and (isinstance(left, bool) == isinstance(right, bool))
         return same if op == "==" else not same
     if op in ("<", "<=", ">", ">="):
-        if not ((_number(left) and _number(right)) or (isinstance(left, str) and isinstance(right, str))):
+        comparable = (is_number(left) and is_number(right)) or (isinstance(left, str) and isinstance(right, str))
+        if not comparable:
             return False
         return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
     if op in ("in", "nin"):
@@ -249,7 +247,7 @@ def _function(name: str, value: Any, path: Path) -> Any:
         if isinstance(value, list) and value:
             return value[0] if name == "first" else value[-1]
     elif name in ("min", "max", "avg", "sum", "stddev"):
-        if isinstance(value, list) and value and all(_number(v) for v in value):
+        if isinstance(value, list) and value and all(is_number(v) for v in value):
             if name == "min":
                 return min(value)
             if name == "max":
