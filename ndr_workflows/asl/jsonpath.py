@@ -22,9 +22,7 @@ error carries the AWS error name (``.error``) and a cause text (``.cause``).
 
 from __future__ import annotations
 
-import json
-
-from .common import is_number
+from .common import is_number, json_brief
 from .jsonpath_syntax import (
     FUNCTIONS,
     RESULT_PATH_MATCH_FAILURE,
@@ -60,11 +58,6 @@ __all__ = [
 
 
 # -- evaluation ---------------------------------------------------------------------
-
-
-def _compact(value: Any) -> str:
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def evaluate(path: Path | str, data: Any, *, context: Any = None, variables: Variables | None = None) -> Any:
@@ -170,7 +163,7 @@ def _definite(value: Any, step: tuple[Any, ...], path: Path) -> Any:
         return value[key]
     if step[0] == "index" and isinstance(value, list) and -len(value) <= key < len(value):
         return value[key]
-    raise PathNotFound(f"The JSONPath '{path.text}' could not be found in the input '{_compact(value)}'")
+    raise PathNotFound(f"The JSONPath '{path.text}' could not be found in the input '{json_brief(value, 200)}'")
 
 
 def _descendants(node: Any) -> Iterator[Any]:
@@ -258,7 +251,7 @@ def _function(name: str, value: Any, path: Path) -> Any:
             return mean if name == "avg" else (sum((v - mean) ** 2 for v in value) / len(value)) ** 0.5
     else:
         raise NotSupported(f"the JSONPath function {name}() in '{path.text}'")
-    raise JsonPathError(f"The JSONPath '{path.text}': {name}() cannot be applied to '{_compact(value)}'")
+    raise JsonPathError(f"The JSONPath '{path.text}': {name}() cannot be applied to '{json_brief(value, 200)}'")
 
 
 def put(data: Any, path: Path | str, value: Any) -> Any:
@@ -285,7 +278,7 @@ def _put(node: Any, steps: tuple[tuple[Any, ...], ...], value: Any, path: Path) 
         items = list(node)
         items[key] = _put(node[key], rest, value, path) if rest else value
         return items
-    raise ResultPathMatchFailure(f"Unable to apply ResultPath '{path.text}' to input '{_compact(node)}'")
+    raise ResultPathMatchFailure(f"Unable to apply ResultPath '{path.text}' to input '{json_brief(node, 200)}'")
 
 
 def template_paths(template: Any, label: str = "") -> Iterator[tuple[str, str, Any]]:
