@@ -21,6 +21,7 @@ from ..asl.jsonata import analyse, builtin_functions
 from ..asl.problems import TOP_LEVEL, Problem
 from ..asl.resources import has_task_token
 from ..asl.walk import JSONATA, scopes, state_language
+from .structure import STATE_TYPES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,7 +32,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["check_expressions", "lint_text", "state_expressions", "template_fields"]
 
 _ACTIONS = frozenset({"Task", "Map", "Parallel"})
-_STATE_TYPES = _ACTIONS | {"Pass", "Choice", "Wait", "Succeed", "Fail"}
 _STATES_FIELDS = frozenset({"input", "result", "errorOutput", "context"})
 _CONTEXT_FIELDS = frozenset({"Execution", "StateMachine", "State", "Task", "Map"})
 # The context object's members (docs/asl_facts.md; RedriveTime, Map.Item.Key and
@@ -376,7 +376,7 @@ def _states_paths(text: str) -> list[tuple[str, ...]]:
 
 
 def _check_states_reads(state: dict[str, Any], path: str, label: str, flags: int, role: str, add: Add) -> None:
-    if not (isinstance(state.get("Type"), str) and state["Type"] in _STATE_TYPES):
+    if not (isinstance(state.get("Type"), str) and state["Type"] in STATE_TYPES):
         return  # what a state of no known type provides is unknown (its Type is the finding)
     if flags & _RESULT and role != "result":
         add(Problem(path, "RESULT_NOT_AVAILABLE", f"{label}: $states.result exists only in the Output and Assign of a Task, Map or Parallel state", "read the result in this state's Output or Assign", field=label))
