@@ -214,9 +214,12 @@ def _export(names: list[str], out: str, args: argparse.Namespace, report: _Repor
             print(f"{len(outputs)} file(s) match the code")
         return EXIT_OK
     changed = {path: data for path, data in outputs.items() if _read(path) != data}
-    from .asl.files import remove_leftovers, replace_directory
+    from .asl.files import directory_problem, remove_leftovers, replace_directory
 
     try:
+        problem = directory_problem(out)
+        if problem is not None:
+            raise problem
         if changed:
             os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
             replace_directory(out, {os.path.basename(path): data for path, data in changed.items()})
