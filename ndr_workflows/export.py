@@ -45,17 +45,16 @@ from __future__ import annotations
 import os
 import sys
 
+from .cli.options import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
     from collections.abc import Sequence
 
-__all__ = ["main", "render_flows", "parse_args", "DEFAULT_OUT"]
+__all__ = ["main", "render_flows", "DEFAULT_OUT"]
 
 DEFAULT_OUT = os.path.join("docs", "step_functions_jsonata")
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-
 PROG = "python -m ndr_workflows.export"
 
 
@@ -79,11 +78,6 @@ def _parser() -> argparse.ArgumentParser:
     add_format(parser, piped="text")
     add_debug(parser)
     return parser
-
-
-def parse_args(argv: Sequence[str]) -> dict[str, object]:
-    """The options, as argparse reads them (exit 2 on unusable arguments)."""
-    return vars(_parser().parse_args(list(argv)))
 
 
 def render_flows(
@@ -177,38 +171,35 @@ def _main(argv: list[str]) -> int:
 
     parser = _parser()
     args = parser.parse_args(argv)
-    options = vars(args)
     from .flows import FLOW_NAMES
 
-    flows = options["flow"]
-    names = list(dict.fromkeys(flows)) if flows else list(FLOW_NAMES)
-    out = str(options["out"])
-    check = bool(options["check"])
-    if options["completion"] == "polling" and out == DEFAULT_OUT:
+    names = list(dict.fromkeys(args.flow)) if args.flow else list(FLOW_NAMES)
+    out = args.out
+    if args.completion == "polling" and out == DEFAULT_OUT:
         # The committed exports are the callback form (docs/flows/README.md).
         parser.error(f"--completion polling needs --out DIR: {DEFAULT_OUT} holds the callback form")
     if os.path.exists(out) and not os.path.isdir(out):
         parser.error(f"--out {out}: exists and is not a directory")
     report = _Report(output_format(args) == "json")
     try:
-        return _export(names, out, check, options, report)
+        return _export(names, out, args, report)
     finally:
         report.close()
 
 
-def _export(names: list[str], out: str, check: bool, options: dict[str, object], report: _Report) -> int:
+def _export(names: list[str], out: str, args: argparse.Namespace, report: _Report) -> int:
     diagrams: dict[str, str] = {}
-    texts, errors = render_flows(names, str(options["completion"]), bool(options["debug"]), diagrams)
+    texts, errors = render_flows(names, args.completion, args.debug, diagrams)
     if errors:
         for error in errors:
             report.problem(error)
         print(f"error: nothing written: {len(errors)} flow(s) have problems", file=sys.stderr)
-        return EXIT_PROBLEMS
+        return EXIT_FAILED
     outputs = {}
     for name in names:
         outputs[os.path.join(out, f"{name}.json")] = texts[name].encode("utf-8")
         outputs[os.path.join(out, f"{name}.md")] = diagrams[name].encode("utf-8")
-    if check:
+    if args.check:
         stale = [path for path, data in outputs.items() if _read(path) != data]
         for path in outputs:
             if path in stale:
@@ -216,16 +207,19 @@ def _export(names: list[str], out: str, check: bool, options: dict[str, object],
             elif report.json:
                 report.file(path, "matches")
         if stale:
-            again = (f" --out {out}" if out != DEFAULT_OUT else "") + (" --completion polling" if options["completion"] == "polling" else "")
+            again = (f" --out {out}" if out != DEFAULT_OUT else "") + (" --completion polling" if args.completion == "polling" else "")
             print(f"{len(stale)} file(s) out of date; run: python -m ndr_workflows.export{again}", file=sys.stderr)
-            return EXIT_PROBLEMS
+            return EXIT_FAILED
         if not report.json:
             print(f"{len(outputs)} file(s) match the code")
         return EXIT_OK
     changed = {path: data for path, data in outputs.items() if _read(path) != data}
-    from .asl.files import remove_leftovers, replace_directory
+    from .asl.files import directory_problem, remove_leftovers, replace_directory
 
     try:
+        problem = directory_problem(out)
+        if problem is not None:
+            raise problem
         if changed:
             os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
             replace_directory(out, {os.path.basename(path): data for path, data in changed.items()})

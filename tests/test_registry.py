@@ -163,3 +163,16 @@ def test_every_flow_module_of_the_package_is_registered() -> None:
     helpers = {"common"}
     found = {m.name for m in pkgutil.iter_modules(flows.__path__)} - helpers
     assert found == set(flows.MODULES), f"flow modules not in flows.MODULES: {sorted(found - set(flows.MODULES))}"
+
+
+def test_a_mistyped_flow_name_gets_the_same_hint_from_the_registry_and_from_the_programs() -> None:
+    from ndr_workflows.cli.definitions import flow_definitions
+    from ndr_workflows.flows import build_flow
+
+    hint = "unknown flow 'sfn_ndr_training' (did you mean 'sfn_ndr_training_orchestrator'?); the flows are: " + ", ".join(FLOW_NAMES)
+    with pytest.raises(KeyError) as from_registry:
+        build_flow("sfn_ndr_training")
+    assert from_registry.value.args[0] == hint
+    with pytest.raises(ValueError) as from_programs:
+        flow_definitions(["sfn_ndr_training"])
+    assert str(from_programs.value) == hint

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     Add = Callable[[Problem], None]
 
-__all__ = ["parse_once", "did_you_mean", "closest", "misspelt", "is_int", "is_number", "is_expression", "describe", "MAX_NAME_LENGTH", "RESERVED_VARIABLES"]
+__all__ = ["parse_once", "did_you_mean", "closest", "misspelt", "is_int", "is_number", "is_expression", "describe", "json_brief", "MAX_NAME_LENGTH", "RESERVED_VARIABLES"]
 
 MAX_NAME_LENGTH = 80
 RESERVED_VARIABLES = frozenset({"states"})
@@ -88,6 +88,15 @@ def describe(value: Any) -> str:
         return "null"
     text = repr(value) if not isinstance(value, bool) else ("true" if value else "false")
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def json_brief(value: Any, width: int) -> str:
+    """``value`` as compact JSON for a message, cut to ``width`` characters
+    (ending in "...") when longer; what JSON cannot hold is written as text."""
+    import json
+
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 _PARSED: dict[tuple[object, str], Any] = {}

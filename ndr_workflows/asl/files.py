@@ -37,7 +37,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable
 
-__all__ = ["write_atomically", "write_all", "target_problem", "replace_directory", "remove_leftovers"]
+__all__ = ["write_atomically", "write_all", "target_problem", "directory_problem", "replace_directory", "remove_leftovers"]
 
 #: Called with the name of each step of :func:`replace_directory` (tests
 #: kill the process there to show that every step leaves a whole set).
@@ -46,14 +46,30 @@ checkpoint = None
 
 def target_problem(path: str) -> OSError | None:
     """Why ``path`` cannot be (re)written as a file, checked before writing
-    anything: it is a directory, or its parent exists but is not one."""
+    anything: it is a directory, or the nearest of its parents that exists
+    is not one."""
     import errno  # built in: costs nothing at start-up
 
     if os.path.isdir(path):
         return IsADirectoryError(errno.EISDIR, "Is a directory", path)
-    parent = os.path.dirname(path) or "."
-    if os.path.exists(parent) and not os.path.isdir(parent):
-        return NotADirectoryError(errno.ENOTDIR, f"{parent} is not a directory", path)
+    return directory_problem(os.path.dirname(path) or ".", path)
+
+
+def directory_problem(directory: str, target: str | None = None) -> OSError | None:
+    """Why ``directory`` cannot be used or created as a directory: it, or
+    the nearest of its parents that exists, is something else (a file).
+    The error names that path, and ``target`` (default ``directory``) as
+    the file concerned."""
+    import errno
+
+    existing = directory
+    while not os.path.lexists(existing):
+        parent = os.path.dirname(existing)
+        if parent == existing or not parent:
+            return None
+        existing = parent
+    if not os.path.isdir(existing):
+        return NotADirectoryError(errno.ENOTDIR, f"{existing} is not a directory", target or directory)
     return None
 
 

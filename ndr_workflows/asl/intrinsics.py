@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .common import parse_once
+from .common import closest, parse_once
 from .jsonpath import JsonPathError, JsonPathSyntaxError, Path, parse as parse_path
 
 TYPE_CHECKING = False
@@ -306,10 +306,8 @@ def _check(call: Call, found: list[tuple[str, str]]) -> None:
             _check(arg, found)
     spec = FUNCTIONS.get(call.name)
     if spec is None:
-        import difflib
-
-        close = difflib.get_close_matches(call.name, list(FUNCTIONS), n=1, cutoff=0.6)
-        found.append(("error", f"{call.name} is not an intrinsic function" + (f" (did you mean {close[0]}?)" if close else "")))
+        close = closest(call.name, FUNCTIONS)
+        found.append(("error", f"{call.name} is not an intrinsic function" + (f" (did you mean {close}?)" if close else "")))
         return
     low, high, types = spec
     count = len(call.args)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from .common import json_brief
 from .intrinsics import FUNCTIONS, HASH_ALGORITHMS, HASHLIB_NAMES, MAX_RANGE, MAX_TEXT, TYPE_NAMES, Call, IntrinsicError, Literal, count_placeholders, parse, problems
 from .jsonpath import JsonPathError, Path
 from .jsonpath import evaluate as evaluate_path
@@ -48,7 +49,7 @@ class Evaluator:
         for i, value in enumerate(values):
             need = types[min(i, len(types) - 1)] if types else "any"
             if not _runtime_fits(need, value):
-                raise IntrinsicError(f"{call.name}: argument {i + 1} must be {TYPE_NAMES[need]}, not {_show(value)}")
+                raise IntrinsicError(f"{call.name}: argument {i + 1} must be {TYPE_NAMES[need]}, not {json_brief(value, 80)}")
         handler = getattr(self, "_" + call.name.split(".")[1])
         result: Any = handler(call, values)
         return result
@@ -69,7 +70,7 @@ class Evaluator:
             if text.startswith("{}", i):
                 value = next(rest, None)
                 if isinstance(value, (dict, list)):
-                    raise IntrinsicError(f"States.Format: an argument must be a string, number, boolean or null, not {_show(value)}")
+                    raise IntrinsicError(f"States.Format: an argument must be a string, number, boolean or null, not {json_brief(value, 80)}")
                 pieces.append(value if isinstance(value, str) else json.dumps(value))
                 i += 2
                 continue
@@ -83,7 +84,7 @@ class Evaluator:
         try:
             return json.loads(values[0], parse_constant=_no_constant)
         except (ValueError, RecursionError):
-            raise IntrinsicError(f"States.StringToJson: {_show(values[0])} is not JSON text") from None
+            raise IntrinsicError(f"States.StringToJson: {json_brief(values[0], 80)} is not JSON text") from None
 
     def _JsonToString(self, call: Call, values: list[Any]) -> str:
         return json.dumps(values[0], separators=(",", ":"), ensure_ascii=False)
@@ -139,14 +140,14 @@ class Evaluator:
         try:
             return base64.b64decode(values[0].encode("ascii"), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeError, ValueError):
-            raise IntrinsicError(f"States.Base64Decode: {_show(values[0])} is not base64-encoded UTF-8 text") from None
+            raise IntrinsicError(f"States.Base64Decode: {json_brief(values[0], 80)} is not base64-encoded UTF-8 text") from None
 
     def _Hash(self, call: Call, values: list[Any]) -> str:
         import hashlib
 
         data, algorithm = values
         if algorithm not in HASHLIB_NAMES:
-            raise IntrinsicError(f"States.Hash: {_show(algorithm)} is not an algorithm (one of {', '.join(HASH_ALGORITHMS)})")
+            raise IntrinsicError(f"States.Hash: {json_brief(algorithm, 80)} is not an algorithm (one of {', '.join(HASH_ALGORITHMS)})")
         text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         _limit(call.name, text)
         return hashlib.new(HASHLIB_NAMES[algorithm], text.encode("utf-8")).hexdigest()
@@ -216,11 +217,6 @@ def _runtime_fits(need: str, value: Any) -> bool:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     return need == "number" or float(value).is_integer()
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def evaluate(call: Call | str, data: Any, *, context: Any = None, variables: Variables | None = None, rng: random.Random | None = None) -> Any:

@@ -22,8 +22,7 @@ error carries the AWS error name (``.error``) and a cause text (``.cause``).
 
 from __future__ import annotations
 
-import json
-
+from .common import is_number, json_brief
 from .jsonpath_syntax import (
     FUNCTIONS,
     RESULT_PATH_MATCH_FAILURE,
@@ -59,11 +58,6 @@ __all__ = [
 
 
 # -- evaluation ---------------------------------------------------------------------
-
-
-def _compact(value: Any) -> str:
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def evaluate(path: Path | str, data: Any, *, context: Any = None, variables: Variables | None = None) -> Any:
@@ -169,7 +163,7 @@ def _definite(value: Any, step: tuple[Any, ...], path: Path) -> Any:
         return value[key]
     if step[0] == "index" and isinstance(value, list) and -len(value) <= key < len(value):
         return value[key]
-    raise PathNotFound(f"The JSONPath '{path.text}' could not be found in the input '{_compact(value)}'")
+    raise PathNotFound(f"The JSONPath '{path.text}' could not be found in the input '{json_brief(value, 200)}'")
 
 
 def _descendants(node: Any) -> Iterator[Any]:
@@ -179,10 +173,6 @@ def _descendants(node: Any) -> Iterator[Any]:
         yield item
         children = list(item.values()) if isinstance(item, dict) else item if isinstance(item, list) else []
         todo.extend(reversed(children))
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:
@@ -199,7 +189,8 @@ def _compare(op: str, left: Any, right: Any) -> bool:
         same = left == right and (isinstance(left, bool) == isinstance(right, bool))
         return same if op == "==" else not same
     if op in ("<", "<=", ">", ">="):
-        if not ((_number(left) and _number(right)) or (isinstance(left, str) and isinstance(right, str))):
+        comparable = (is_number(left) and is_number(right)) or (isinstance(left, str) and isinstance(right, str))
+        if not comparable:
             return False
         return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
     if op in ("in", "nin"):
@@ -249,7 +240,7 @@ def _function(name: str, value: Any, path: Path) -> Any:
         if isinstance(value, list) and value:
             return value[0] if name == "first" else value[-1]
     elif name in ("min", "max", "avg", "sum", "stddev"):
-        if isinstance(value, list) and value and all(_number(v) for v in value):
+        if isinstance(value, list) and value and all(is_number(v) for v in value):
             if name == "min":
                 return min(value)
             if name == "max":
@@ -260,7 +251,7 @@ def _function(name: str, value: Any, path: Path) -> Any:
             return mean if name == "avg" else (sum((v - mean) ** 2 for v in value) / len(value)) ** 0.5
     else:
         raise NotSupported(f"the JSONPath function {name}() in '{path.text}'")
-    raise JsonPathError(f"The JSONPath '{path.text}': {name}() cannot be applied to '{_compact(value)}'")
+    raise JsonPathError(f"The JSONPath '{path.text}': {name}() cannot be applied to '{json_brief(value, 200)}'")
 
 
 def put(data: Any, path: Path | str, value: Any) -> Any:
@@ -287,7 +278,7 @@ def _put(node: Any, steps: tuple[tuple[Any, ...], ...], value: Any, path: Path) 
         items = list(node)
         items[key] = _put(node[key], rest, value, path) if rest else value
         return items
-    raise ResultPathMatchFailure(f"Unable to apply ResultPath '{path.text}' to input '{_compact(node)}'")
+    raise ResultPathMatchFailure(f"Unable to apply ResultPath '{path.text}' to input '{json_brief(node, 200)}'")
 
 
 def template_paths(template: Any, label: str = "") -> Iterator[tuple[str, str, Any]]:

@@ -17,6 +17,7 @@ __all__ = [
     "STATES_PREFIX",
     "SDK_PREFIX",
     "CALLBACK",
+    "TOKEN_SUFFIXES",
     "LAMBDA_INVOKE",
     "LAMBDA_INVOKE_CALLBACK",
     "PUT_EVENTS",
@@ -32,12 +33,16 @@ __all__ = [
     "Integration",
     "Optimized",
     "parse_resource",
+    "has_task_token",
 ]
 
 STATES_PREFIX = "arn:aws:states:::"
 SDK_PREFIX = STATES_PREFIX + "aws-sdk:"
 # The suffix of a task that waits for SendTaskSuccess / SendTaskFailure with its token.
 CALLBACK = ".waitForTaskToken"
+# Tasks whose context object holds a task token: callbacks, and .sync tasks
+# (a child execution may be handed the token and answer it itself).
+TOKEN_SUFFIXES = (CALLBACK, ".sync", ".sync:2")
 
 LAMBDA_INVOKE = STATES_PREFIX + "lambda:invoke"
 LAMBDA_INVOKE_CALLBACK = LAMBDA_INVOKE + CALLBACK
@@ -103,6 +108,12 @@ def parse_resource(resource: Any) -> Integration:
         if "." in action:
             action, suffix = action.split(".", 1)[0], "." + action.split(".", 1)[1]
     return Integration(kind, service, action, suffix, resource)
+
+
+def has_task_token(resource: Any) -> bool:
+    """Whether a Task calling ``resource`` has a task token in its context
+    (``$states.context.Task.Token``): one ending in :data:`TOKEN_SUFFIXES`."""
+    return isinstance(resource, str) and resource.endswith(TOKEN_SUFFIXES)
 
 
 class Optimized:

@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
+from .common import json_brief
 from .intrinsics_eval import evaluate as evaluate_intrinsic
-from .jsonpath import JsonPathError, PathNotFound, _compact, evaluate
+from .jsonpath import JsonPathError, PathNotFound, evaluate
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,11 +42,11 @@ def evaluate_template(template: Any, data: Any, *, context: Any = None, variable
 
 def _dynamic(key: str, value: Any, data: Any, context: Any, variables: Variables | None, rng: random.Random | None) -> Any:
     if not isinstance(value, str):
-        raise JsonPathError(f"The value of the field '{key}' must be a path or an intrinsic function, not {_compact(value)}")
+        raise JsonPathError(f"The value of the field '{key}' must be a path or an intrinsic function, not {json_brief(value, 200)}")
     if value.lstrip().startswith("States."):
         return evaluate_intrinsic(value.strip(), data, context=context, variables=variables, rng=rng)
     try:
         return evaluate(value, data, context=context, variables=variables)
     except PathNotFound:
         source = context if value.startswith("$$") else data
-        raise PathNotFound(f"The JSONPath '{value}' specified for the field '{key}' could not be found in the input '{_compact(source)}'") from None
+        raise PathNotFound(f"The JSONPath '{value}' specified for the field '{key}' could not be found in the input '{json_brief(source, 200)}'") from None

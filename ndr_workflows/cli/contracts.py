@@ -18,6 +18,7 @@ import sys
 
 from ..asl.problems import finding_line, finding_row
 from ..contracts import ContractInputError, check_pipeline_contracts
+from .options import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,10 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..asl.problems import Problem
 
-__all__ = ["main", "run"]
-
-EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
-
+__all__ = ["main"]
 
 PROG = "python -m ndr_workflows.contracts"
 
@@ -111,13 +109,9 @@ def _substitutions(env_file: str | None) -> dict[str, str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m ndr_workflows.contracts``."""
-    return run(argv)
+    from .options import run
 
-
-def run(argv: Sequence[str] | None = None) -> int:
-    from .options import run as run_program
-
-    return run_program(PROG, _run, argv)
+    return run(PROG, _run, argv)
 
 
 def _run(argv: list[str]) -> int:
@@ -145,4 +139,4 @@ def _run(argv: list[str]) -> int:
             print(finding_line(label, p))
     warnings = len(findings) - errors
     print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
-    return EXIT_BROKEN if errors else EXIT_OK
+    return EXIT_FAILED if errors else EXIT_OK

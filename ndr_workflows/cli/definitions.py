@@ -57,22 +57,20 @@ def resolve(value: object) -> Definition:
 
 def unknown_name(value: str) -> str:
     """The message for an argument that is neither a file nor a flow NAME."""
-    from ..asl.common import did_you_mean
-    from ..flows import FLOW_NAMES
+    from ..flows import unknown_flow
 
-    hint = did_you_mean(value, FLOW_NAMES)
-    return f"{value!r} is neither a flow NAME nor an existing definition file" + (f" ({hint})" if hint else "") + f"; the flows are: {', '.join(FLOW_NAMES)}"
+    return unknown_flow(value, "{name!r} is neither a flow NAME nor an existing definition file")
 
 
 def flow_definitions(names: Iterable[str] | None = None) -> dict[str, Any]:
     """NAME -> the built flow, for ``names`` (default: every flow, in the
     registry's order); ValueError naming the flows for an unknown NAME."""
-    from ..flows import FLOW_NAMES
+    from ..flows import FLOW_NAMES, unknown_flow
 
     selected = list(dict.fromkeys(names)) if names else list(FLOW_NAMES)
     unknown = [name for name in selected if name not in FLOW_NAMES]
     if unknown:
-        raise ValueError(f"unknown flow {unknown[0]!r}; the flows are: {', '.join(FLOW_NAMES)}")
+        raise ValueError(unknown_flow(unknown[0]))
     return {name: build_flow(name) for name in selected}
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .options import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
@@ -178,7 +180,7 @@ def _main(argv: list[str]) -> int:
     except EnvFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("nothing was deployed" if not writing else "nothing was written", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
 
 
 def _deploy(env: Any, args: argparse.Namespace) -> int:
@@ -191,12 +193,12 @@ def _deploy(env: Any, args: argparse.Namespace) -> int:
         results = deploy_flows(env, args.flow, dry_run=args.dry_run, endpoint_url=args.endpoint_url, publish=args.publish, alias=args.alias, echo=echo, check_pipelines=args.check_pipelines)
     except AwsError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     if args.json:
         import json
 
         print(json.dumps([result_row(r) for r in results], indent=2, ensure_ascii=False))
-        return 0 if all(r.ok for r in results) else 1
+        return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
     counts: dict[str, int] = {}
     for result in results:
         counts[result.action] = counts.get(result.action, 0) + 1
@@ -215,7 +217,7 @@ def _deploy(env: Any, args: argparse.Namespace) -> int:
         print(f"error: {stopped[0]}", file=sys.stderr)
         for line in stopped[1:]:
             print(f"  {line}", file=sys.stderr)
-    return 0 if all(r.ok for r in results) else 1
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
 
 
 def result_row(result: Any) -> dict[str, Any]:
@@ -280,7 +282,7 @@ def _write_files(env: Any, flows: list[str] | None, policy_dir: str | None, temp
         raise  # exit 2: the environment file
     except (PolicyError, FlowError, ValueError) as exc:  # ValueError: a placeholder used as two kinds
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     return _write_all(outputs)
 
 
@@ -295,14 +297,14 @@ def _write_all(outputs: list[tuple[Path, str]]) -> int:
         problem = target_problem(str(path))
         if problem is not None:
             print(f"error: cannot write {path}: {problem.strerror}; nothing was written", file=sys.stderr)
-            return 2
+            return EXIT_USAGE
     try:
         for path, _text in outputs:
             os.makedirs(path.parent, exist_ok=True)
         write_all([(str(path), text.encode("utf-8")) for path, text in outputs])
     except OSError as exc:
         print(f"error: cannot write {exc.filename or ''}: {exc.strerror or exc}; nothing was written", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     for path, _text in outputs:
         print(f"wrote {path}")
-    return 0
+    return EXIT_OK

@@ -227,23 +227,25 @@ def _brief(value: Any, width: int = 2000) -> str:
 
 def _stop(env: Any, args: argparse.Namespace) -> int:
     from ..deploy.executions import attach
+    from ..deploy.history import iso
 
     found = attach(env, args.flow, args.execution, endpoint_url=args.endpoint_url, simulate=False)
     found.stop(error=args.error, cause=args.cause)
     stopped = (found._stopped or {}).get("stopDate")
     if args.json:
-        _print_json({"executionArn": found.arn, "status": "ABORTED", "stopDate": _iso(stopped)})
+        _print_json({"executionArn": found.arn, "status": "ABORTED", "stopDate": iso(stopped)})
     else:
-        print(f"stopped {found.arn}" + (f" at {_iso(stopped)}" if stopped else ""))
+        print(f"stopped {found.arn}" + (f" at {iso(stopped)}" if stopped else ""))
     return EXIT_OK
 
 
 def _list(env: Any, args: argparse.Namespace) -> int:
     from ..deploy.executions import list_executions
+    from ..deploy.history import iso
 
     rows = list_executions(env, args.flow, status=args.status, max_results=args.max, endpoint_url=args.endpoint_url)
     if args.json:
-        _print_json([{key: _iso(value) for key, value in row.items() if key != "stateMachineArn"} for row in rows])
+        _print_json([{key: iso(value) for key, value in row.items() if key != "stateMachineArn"} for row in rows])
         return EXIT_OK
     if not rows:
         print(f"{env.machine_name(args.flow)}: no executions" + (f" with status {args.status}" if args.status else ""))
@@ -252,8 +254,8 @@ def _list(env: Any, args: argparse.Namespace) -> int:
     for row in rows:
         simulated = " (simulated)" if row.get("simulated") else ""
         note = f"  {row['note']}" if row.get("note") else ""
-        stop = f"  stopped {_iso(row['stopDate'])}" if row.get("stopDate") else ""
-        print(f"{str(row.get('name', '')):<{width}}  {str(row.get('status', '')) + simulated:<22}  started {_iso(row.get('startDate'))}{stop}{note}")
+        stop = f"  stopped {iso(row['stopDate'])}" if row.get("stopDate") else ""
+        print(f"{str(row.get('name', '')):<{width}}  {str(row.get('status', '')) + simulated:<22}  started {iso(row.get('startDate'))}{stop}{note}")
     return EXIT_OK
 
 
@@ -285,15 +287,6 @@ def _write_svg(path: str, text: str) -> None:
         write_atomically(path, text.encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"--svg {path}: {exc.strerror or exc}") from None
-
-
-def _iso(value: Any) -> Any:
-    from datetime import datetime, timezone
-
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return value
 
 
 if __name__ == "__main__":

@@ -42,13 +42,11 @@ class Parser(argparse.ArgumentParser):
 
 def flow_name(text: str) -> str:
     """argparse type: a built-in flow's NAME (the registry is read only here)."""
-    from ..asl.common import did_you_mean
-    from ..flows import FLOW_NAMES
+    from ..flows import FLOW_NAMES, unknown_flow
 
     if text in FLOW_NAMES:
         return text
-    hint = did_you_mean(text, FLOW_NAMES)
-    raise argparse.ArgumentTypeError(f"unknown flow {text!r}" + (f" ({hint})" if hint else "") + f"; the flows are: {', '.join(FLOW_NAMES)}")
+    raise argparse.ArgumentTypeError(unknown_flow(text))
 
 
 def add_flow(parser: argparse.ArgumentParser, help: str, *, several_per_option: bool = False) -> None:

@@ -32,6 +32,8 @@ from __future__ import annotations
 import os
 import sys
 
+from .options import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     import argparse
@@ -39,10 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..asl.problems import Problem
 
-__all__ = ["main", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE"]
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
+__all__ = ["main"]
 
 PROG = "python -m ndr_workflows.validate"
 
@@ -156,4 +155,4 @@ def _main(argv: list[str]) -> int:
     print(f"{checked} definition(s) checked: {errors} error(s), {warnings} warning(s)" + (f"; {len(usage_errors)} unusable input(s)" if usage_errors else ""), file=sys.stderr)
     if usage_errors:
         return EXIT_USAGE
-    return EXIT_FINDINGS if errors else EXIT_OK
+    return EXIT_FAILED if errors else EXIT_OK

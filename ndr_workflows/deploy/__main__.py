@@ -11,10 +11,4 @@ import sys
 
 from ..cli.deploy import main
 
-try:
-    sys.exit(main())
-except BrokenPipeError:  # output piped into `head`: stop quietly
-    import os
-
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    sys.exit(1)
+sys.exit(main())

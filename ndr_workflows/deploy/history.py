@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable, Iterator
     from typing import Any
 
-__all__ = ["simulated_events", "entered_states", "event_line", "event_row", "state_types", "new_events"]
+__all__ = ["simulated_events", "entered_states", "event_line", "event_row", "state_types", "new_events", "iso"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -135,10 +135,14 @@ def event_line(event: dict[str, Any], start: Any = None) -> str:
 
 def event_row(event: dict[str, Any]) -> dict[str, Any]:
     """An event as JSON data: timestamps as ISO-8601 text."""
-    return {key: (_iso(value) if isinstance(value, datetime) else value) for key, value in event.items()}
+    return {key: iso(value) for key, value in event.items()}
 
 
-def _iso(value: datetime) -> str:
+def iso(value: Any) -> Any:
+    """A datetime as ISO-8601 UTC text to the millisecond (``...Z``; naive
+    means UTC); any other value as it is."""
+    if not isinstance(value, datetime):
+        return value
     value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

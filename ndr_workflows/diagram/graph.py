@@ -18,7 +18,7 @@ budget.
 from __future__ import annotations
 
 from ..asl.common import is_expression
-from ..asl.resources import SDK_PREFIX, STATES_PREFIX
+from ..asl.resources import CALLBACK, SDK_PREFIX, STATES_PREFIX
 from ..asl.walk import Scope, transitions
 
 TYPE_CHECKING = False
@@ -181,9 +181,9 @@ def task_label(resource: object) -> str:
         return brief(resource.rsplit(":", 1)[-1])
     rest = resource[len(SDK_PREFIX) :] if resource.startswith(SDK_PREFIX) else resource[len(STATES_PREFIX) :]
     service, _, action = rest.partition(":")
-    callback = action.endswith(".waitForTaskToken")
+    callback = action.endswith(CALLBACK)
     if callback:
-        action = action[: -len(".waitForTaskToken")]
+        action = action[: -len(CALLBACK)]
     elif action.endswith(".sync"):
         action = action[: -len(".sync")] + " (sync)"
     return brief(f"{service} {action}".strip() + (" (callback)" if callback else ""))

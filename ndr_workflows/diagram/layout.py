@@ -341,7 +341,3 @@ def _route(
             ]
             label_at = (round(start_x + 4, 1), round(bottom(src) + (below - bottom(src)) * 0.6, 1), "start")
         laid.edges.append((edge, points, label_at))
-
-
-def is_dashed(edge: Edge) -> bool:
-    return edge.kind == CATCH

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     FLOWS: dict[str, str]  # NAME -> module name (computed on first use)
     FLOW_NAMES: tuple[str, ...]  # the NAMEs, in MODULES order (computed on first use)
 
-__all__ = ["MODULES", "FLOWS", "FLOW_NAMES", "build_flow", "flow_module", "RegistryError"]
+__all__ = ["MODULES", "FLOWS", "FLOW_NAMES", "build_flow", "flow_module", "unknown_flow", "RegistryError"]
 
 # The flow modules of this package, one line each, in the order every
 # command lists, exports and deploys them (that of docs/flows/README.md).
@@ -77,8 +77,18 @@ def flow_module(name: str) -> ModuleType:
     """The module that defines flow ``name``; KeyError names the valid ones."""
     registry = _read_registry()
     if name not in registry:
-        raise KeyError(f"unknown flow {name!r}; the flows are: {', '.join(registry)}")
+        raise KeyError(unknown_flow(name))
     return import_module(f"{__name__}.{registry[name]}")
+
+
+def unknown_flow(name: str, opening: str = "unknown flow {name!r}") -> str:
+    """What every command says of a NAME that is not a flow: ``opening``,
+    the closest NAME if one is close, and the NAMEs."""
+    from ..asl.common import did_you_mean
+
+    names = tuple(_read_registry())
+    hint = did_you_mean(name, names)
+    return opening.format(name=name) + (f" ({hint})" if hint else "") + f"; the flows are: {', '.join(names)}"
 
 
 def build_flow(name: str, **options: Any) -> StateMachine:

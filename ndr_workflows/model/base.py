@@ -337,10 +337,6 @@ class Fragment(Record):
         """Indexes of the states whose next transition is still open."""
         return [i for i, s in enumerate(self.states) if s.open_exit()]
 
-    def has_exit(self) -> bool:
-        """Whether anything is left open for the next ``>>`` to continue from."""
-        return self._open
-
     def __rshift__(self, other: Any) -> Fragment:
         nxt = Fragment.of(other)
         problems = self.problems + nxt.problems

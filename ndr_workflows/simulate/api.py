@@ -100,14 +100,14 @@ def _refuse_errors(definition: Any, found: list[Problem]) -> None:
     definitions AWS accepts and fails only at run time (RUN_TIME_FAILURES):
     the simulator runs only definitions AWS would create, and relies on
     their shape."""
-    from ..asl.problems import unique
+    from ..asl.problems import TOP_LEVEL, unique
     from ..validate import check_definition
 
     errors = [f for f in unique(found + check_definition(definition, quotas=False)) if f.severity == "error" and f.code not in RUN_TIME_FAILURES]
     if errors:
         count = len(errors)
         lines = [f"the definition has {count} error{'s' if count != 1 else ''} (python -m ndr_workflows.validate explains them):"]
-        lines += [f"  {f.path or '(state machine)'}: {f.message} [{f.code}]" for f in errors]
+        lines += [f"  {f.path or TOP_LEVEL}: {f.message} [{f.code}]" for f in errors]
         raise SimulationError("\n".join(lines))
 
 

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..asl.common import is_number
 from ..asl.jsonpath import JsonPathError, PathNotFound, evaluate
 from .errors import RUNTIME, Failure
 from .expressions import Frame
@@ -51,16 +52,12 @@ def _timestamp(value: Any) -> int | None:
     return parse_iso_ms(value)
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _typed(kind: str, value: Any) -> Any:
     """The value as the comparison reads it, or None when it is not of the kind."""
     if kind == "String":
         return value if isinstance(value, str) else None
     if kind == "Numeric":
-        return value if _is_number(value) else None
+        return value if is_number(value) else None
     if kind == "Boolean":
         return value if isinstance(value, bool) else None
     return _timestamp(value)
@@ -82,7 +79,7 @@ def _wildcard(pattern: str) -> re.Pattern[str]:
 
 _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
     "IsNull": lambda v: v is None,
-    "IsNumeric": _is_number,
+    "IsNumeric": is_number,
     "IsString": lambda v: isinstance(v, str),
     "IsBoolean": lambda v: isinstance(v, bool),
     "IsTimestamp": lambda v: _timestamp(v) is not None,

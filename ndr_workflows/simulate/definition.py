@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..asl.resources import has_task_token
 from ..asl.walk import JSONATA, Scope, state_language
 from .choice_rules import compile_rule
 from .errors import QUERY_EVALUATION_ERROR, RUNTIME
@@ -29,12 +30,7 @@ from .fields import Fields
 from .map_config import Batcher, Reader, Writer
 from .paths import ResultPath, path_value, template, value_or_intrinsic
 
-__all__ = ["Graph", "State", "Retrier", "Catcher", "Rule", "compile_definition", "TOKEN_SUFFIXES"]
-
-# Tasks whose context object holds a task token: callbacks, and .sync tasks
-# (a child execution may be handed the token and answer it itself).
-TOKEN_SUFFIXES = (".waitForTaskToken", ".sync", ".sync:2")
-
+__all__ = ["Graph", "State", "Retrier", "Catcher", "Rule", "compile_definition"]
 
 @dataclass(frozen=True)
 class Retrier:
@@ -174,7 +170,7 @@ def _state(name: str, raw: dict[str, Any], scope: Scope) -> State:
         state.arguments = fields.arguments()
     if kind == "Task":
         state.resource = raw["Resource"]
-        state.token = state.resource.endswith(TOKEN_SUFFIXES)
+        state.token = has_task_token(state.resource)
         state.timeout = fields.number("TimeoutSeconds")
         state.heartbeat = fields.number("HeartbeatSeconds")
         if isinstance(raw.get("Credentials"), dict):

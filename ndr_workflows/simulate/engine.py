@@ -179,17 +179,11 @@ class Interpreter:
                     assign, out, name = state.assign, state.output, state.default
                 else:
                     assign, out, name = rule.assign, rule.output, rule.next
-                if jsonpath:
-                    state_input = self._finish(state, frame, frame.input, assign)
-                else:
-                    state_input = self._settle(assign, out, frame, state_input)
+                state_input = self._leave(state, frame, assign, out, state_input)
                 continue
             elif kind == "Wait":
                 self._wait(state, frame)
-                if jsonpath:
-                    output = self._finish(state, frame, frame.input, state.assign)
-                else:
-                    output = self._settle(state.assign, state.output, frame, state_input)
+                output = self._leave(state, frame, state.assign, state.output, state_input)
             elif kind == "Succeed":
                 if jsonpath:
                     output = state.output_path(frame) if state.output_path is not None else frame.input
@@ -219,6 +213,14 @@ class Interpreter:
             frame.variables.vars.update(assigned)
             return result
         return output(frame) if output is not None else default
+
+    def _leave(self, state: State, frame: Frame, assign: Any, output: Evaluator | None, state_input: Any) -> Any:
+        """The output of a state that produces no result (Choice, Wait), in
+        its query language; ``assign`` and ``output`` are the state's, or
+        the matched Choice rule's."""
+        if state.jsonpath:
+            return self._finish(state, frame, frame.input, assign)
+        return self._settle(assign, output, frame, state_input)
 
     def _finish(self, state: State, frame: Frame, result: Any, assign: Evaluator | None) -> Any:
         """JSONPath: Assign (reading the result as ``$``), ResultPath into

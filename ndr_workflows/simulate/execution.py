@@ -17,9 +17,9 @@ output or the error and cause.
 from __future__ import annotations
 
 import html as _html
-import json
 from typing import Any
 
+from ..asl.common import json_brief
 from .calls import Call
 
 __all__ = ["Execution", "text", "html", "trace_rows"]
@@ -116,11 +116,6 @@ class Execution:
 _WIDTH = 160
 
 
-def _short(value: Any, width: int = _WIDTH) -> str:
-    written = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
-    return written if len(written) <= width else written[: width - 3] + "..."
-
-
 def _seconds(value: float) -> str:
     return "no answer" if value == float("inf") else f"{value:g}s"
 
@@ -137,7 +132,7 @@ def _service(resource: Any) -> str:
 def _what(kind: str, detail: Any) -> tuple[str, str]:
     """(word, detail text) of one trace entry after the state's own line."""
     if kind == "call":
-        return "call", f"{_service(detail.resource)} {_short(detail.arguments)}"
+        return "call", f"{_service(detail.resource)} {json_brief(detail.arguments, _WIDTH)}"
     if kind == "retry":
         error, cause, delay = detail
         return "retry", f"{error}: {cause} (next attempt in {delay:.3f}s)"
@@ -206,13 +201,13 @@ def _tables(execution: Execution) -> list[str]:
         count = len(items)
         lines.append(f"  {table}: " + ("no items" if not count else f"{count} item{'s' if count != 1 else ''}"))
         for item in items:
-            lines.append("    " + "  ".join(f"{key}={_short(plain(value), 80)}" for key, value in item.items()))
+            lines.append("    " + "  ".join(f"{key}={json_brief(plain(value), 80)}" for key, value in item.items()))
     return lines
 
 
 def _ending(execution: Execution) -> str:
     if execution.status == "SUCCEEDED":
-        return f"output: {_short(execution.output, 2000)}"
+        return f"output: {json_brief(execution.output, 2000)}"
     return f"error: {execution.error}\ncause: {execution.cause}"
 
 
@@ -240,7 +235,7 @@ def text(execution: Execution) -> str:
         lines.extend(_tables(execution))
     if execution.events:
         lines.append(f"events sent: {len(execution.events)}")
-        lines.extend(f"  {_short(event)}" for event in execution.events)
+        lines.extend(f"  {json_brief(event, _WIDTH)}" for event in execution.events)
     lines.append(_ending(execution))
     return "\n".join(lines) + "\n"
 
@@ -262,7 +257,7 @@ def html(execution: Execution) -> str:
         tables = "<div><b>tables at the end</b>" + "".join(f"<div><code>{esc(line.strip())}</code></div>" for line in _tables(execution)) + "</div>"
     events = ""
     if execution.events:
-        events = "<div><b>events</b>" + "".join(f"<div><code>{esc(_short(e))}</code></div>" for e in execution.events) + "</div>"
+        events = "<div><b>events</b>" + "".join(f"<div><code>{esc(json_brief(e, _WIDTH))}</code></div>" for e in execution.events) + "</div>"
     return (
         "<div class='ndr-simulation'>"
         f"<div><b style='color:{color}'>{esc(execution.status)}</b> {esc(execution.state_machine)} / {esc(execution.name)} "

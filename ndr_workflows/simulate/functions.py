@@ -24,6 +24,8 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ..asl.common import is_number
+
 __all__ = ["Runtime", "running", "current_rng", "STEP_FUNCTIONS", "OVERRIDES", "iso_millis", "parse_iso_ms", "MIN_MS", "MAX_MS"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -92,17 +94,13 @@ def parse_iso_ms(text: Any) -> int | None:
     return (moment - _EPOCH) // _MS
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def partition(items: Any = None, size: Any = None) -> Any:
     """``$partition(array, size)``: consecutive chunks of at most ``size``."""
     if items is None:
         return None
     if not isinstance(items, list):
         items = [items]
-    if not _is_number(size) or size < 1:
+    if not is_number(size) or size < 1:
         raise ValueError(f"$partition: the size must be a number of at least 1, not {json.dumps(size)}")
     step = int(size)
     return [items[i : i + step] for i in range(0, len(items), step)]
@@ -111,7 +109,7 @@ def partition(items: Any = None, size: Any = None) -> Any:
 def range_(start: Any = None, end: Any = None, step: Any = None) -> Any:
     """``$range(start, end, step)``: from start to end inclusive."""
     for position, value in enumerate((start, end, step), 1):
-        if not _is_number(value):
+        if not is_number(value):
             raise ValueError(f"$range: argument {position} must be a number, not {json.dumps(value)}")
     if step == 0:
         raise ValueError("$range: the step must not be 0")
@@ -145,7 +143,7 @@ def random_(seed: Any = None) -> float:
     no seed draws from the execution's seeded generator."""
     if seed is None:
         return _runtime().rng.random()
-    if not _is_number(seed):
+    if not is_number(seed):
         raise ValueError(f"$random: the seed must be a number, not {json.dumps(seed)}")
     return random.Random(repr(float(seed))).random()
 

@@ -11,13 +11,11 @@ are checked against botocore's service models by the test suite
 
 from __future__ import annotations
 
-from ..expressions import ERROR_OUTPUT, expr, var
+from ..expressions import ERROR_OUTPUT, Expr, expr, jsonata_literal, var
 from ..model import ON_FAILURE, Catch, Fail, Goto, Retry, Rule
 from ..model.record import Record
 
 TYPE_CHECKING = False
-from ..expressions import Expr
-
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Callable
     from typing import Union
@@ -188,7 +186,5 @@ def to_failure(state: str, error: str, cause: Expr | str) -> Goto:
     """Go to the flow's failure handler recording ``error`` / ``cause`` as if
     ``state`` had failed with them: a branch of ``choose(...)`` that ends
     the run failed, saying why."""
-    from ..expressions import jsonata_literal
-
     cause_text = cause.text if isinstance(cause, Expr) else jsonata_literal(cause)
     return Goto(ON_FAILURE, assign=failure_record(state, expr("{'Error': " + jsonata_literal(error) + ", 'Cause': " + cause_text + "}")))

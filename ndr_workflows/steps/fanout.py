@@ -119,16 +119,10 @@ def reconciled_map(
     return fragment
 
 
-
-
 def and_fail(part: object) -> Fragment:
     """``part`` (e.g. marking a record FAILED), then on to the enclosing
     failure handler: the flow's, or inside :func:`for_each` the item's."""
     fragment = Fragment.of(part)
-    return fragment.retarget(ON_FAILURE, ON_FAILURE) if not fragment.has_exit() else _wire_open(fragment)
-
-
-def _wire_open(fragment: Fragment) -> Fragment:
     return Fragment(tuple(s.wire(ON_FAILURE) if s.open_exit() else s for s in fragment.states), fragment.start, fragment.problems)
 
 

@@ -19,7 +19,9 @@ from __future__ import annotations
 from ..asl.common import did_you_mean, is_expression
 from ..asl.jsonata import analyse, builtin_functions
 from ..asl.problems import TOP_LEVEL, Problem
+from ..asl.resources import has_task_token
 from ..asl.walk import JSONATA, scopes, state_language
+from .structure import STATE_TYPES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,10 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..asl.common import Add
 
-__all__ = ["check_expressions", "lint_text", "state_expressions", "template_fields", "has_task_token"]
+__all__ = ["check_expressions", "lint_text", "state_expressions", "template_fields"]
 
 _ACTIONS = frozenset({"Task", "Map", "Parallel"})
-_STATE_TYPES = _ACTIONS | {"Pass", "Choice", "Wait", "Succeed", "Fail"}
 _STATES_FIELDS = frozenset({"input", "result", "errorOutput", "context"})
 _CONTEXT_FIELDS = frozenset({"Execution", "StateMachine", "State", "Task", "Map"})
 # The context object's members (docs/asl_facts.md; RedriveTime, Map.Item.Key and
@@ -374,24 +375,14 @@ def _states_paths(text: str) -> list[tuple[str, ...]]:
     return found
 
 
-def has_task_token(state: dict[str, Any]) -> bool:
-    """Whether a state's context has a task token: a callback task's, and a
-    ``.sync`` / ``.sync:2`` task's (the child execution may be handed the
-    token and call SendTaskSuccess itself)."""
-    resource = state.get("Resource")
-    if state.get("Type") != "Task" or not isinstance(resource, str):
-        return False
-    return resource.endswith(".waitForTaskToken") or resource.endswith(".sync") or ".sync:" in resource
-
-
 def _check_states_reads(state: dict[str, Any], path: str, label: str, flags: int, role: str, add: Add) -> None:
-    if not (isinstance(state.get("Type"), str) and state["Type"] in _STATE_TYPES):
+    if not (isinstance(state.get("Type"), str) and state["Type"] in STATE_TYPES):
         return  # what a state of no known type provides is unknown (its Type is the finding)
     if flags & _RESULT and role != "result":
         add(Problem(path, "RESULT_NOT_AVAILABLE", f"{label}: $states.result exists only in the Output and Assign of a Task, Map or Parallel state", "read the result in this state's Output or Assign", field=label))
     if flags & _ERROR_OUTPUT and role != "catch":
         add(Problem(path, "ERROR_OUTPUT_NOT_AVAILABLE", f"{label}: $states.errorOutput exists only in a Catch's Output and Assign", field=label))
-    if flags & _TOKEN and not has_task_token(state):
+    if flags & _TOKEN and not (state.get("Type") == "Task" and has_task_token(state.get("Resource"))):
         add(Problem(path, "TASK_TOKEN_NOT_AVAILABLE", f"{label}: $states.context.Task.Token exists only in a .waitForTaskToken, .sync or .sync:2 task", field=label))
     if flags & _MAP_ITEM and role != "selector":
         add(Problem(path, "MAP_ITEM_NOT_AVAILABLE", f"{label}: $states.context.Map.Item exists only in a Map's ItemSelector", field=label))

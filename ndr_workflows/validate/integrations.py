@@ -18,7 +18,7 @@ Step Functions uses are in :mod:`ndr_workflows.asl.error_names`, docs/asl_facts.
 
 from __future__ import annotations
 
-from ..asl.common import did_you_mean
+from ..asl.common import closest, did_you_mean
 from ..asl.error_names import DYNAMODB_EXTRA_ERRORS, DYNAMODB_PREFIX, LAMBDA_EXTRA_ERRORS, LAMBDA_PREFIX, STATES_ERRORS
 from ..asl.problems import Problem
 from ..asl.resources import CALLBACK, Integration, Optimized, parse_resource
@@ -286,10 +286,7 @@ def _check_service_error(name: str, label: str, path: str, ctx: ErrorContext, ad
     if dot and prefix != p and prefix.lower() in ctx.spellings | {p.lower()}:
         right = f"{p}.{_with_suffix(rest)}"
         if ctx.allowed and right not in ctx.allowed:
-            import difflib
-
-            close = difflib.get_close_matches(right, sorted(ctx.allowed), n=1, cutoff=0.6)
-            right = close[0] if close else f"{p}.{rest}"
+            right = closest(right, sorted(ctx.allowed)) or f"{p}.{rest}"
         note = f" ('{prefix}.' is the optimized integration's spelling)" if prefix in ctx.other_spellings else ""
         add(Problem(path, "ERROR_NAME_SERVICE_SPELLING", f"{label}: {name!r} is never raised by {ctx.what}: it spells the service {p!r}, so this entry never matches", f"did you mean '{right}'?{note}", ctx.severity, field=label))
         return

@@ -43,7 +43,7 @@ def _graph_strings(graph: dict[str, Any], prefix: str, top: bool = False) -> Ite
             for name, state in value.items():
                 path = prefix + str(name)
                 if not isinstance(state, dict):
-                    yield from _values(state, path, "", None)
+                    yield from _values(state, path, "")
                     continue
                 nested = {field.split("[")[0] for field, _, _ in nested_graphs(state)}
                 for field, inner in state.items():
@@ -53,22 +53,22 @@ def _graph_strings(graph: dict[str, Any], prefix: str, top: bool = False) -> Ite
                             if isinstance(g, dict):
                                 yield from _graph_strings(g, path + "/")
                             else:
-                                yield from _values(g, path, f"{field}[{i}]" if field == "Branches" else field, None)
+                                yield from _values(g, path, f"{field}[{i}]" if field == "Branches" else field)
                     else:
-                        yield from _values(inner, path, field, None)
+                        yield from _values(inner, path, field)
         else:
-            yield from _values(value, owner if not top else "", key, None)
+            yield from _values(value, owner if not top else "", key)
 
 
-def _values(value: Any, path: str, label: str, _: None) -> Iterator[tuple[str, str, str]]:
+def _values(value: Any, path: str, label: str) -> Iterator[tuple[str, str, str]]:
     if isinstance(value, str):
         yield path, label, value
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _values(v, path, f"{label}.{k}" if label else k, None)
+            yield from _values(v, path, f"{label}.{k}" if label else k)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from _values(v, path, f"{label}[{i}]", None)
+            yield from _values(v, path, f"{label}[{i}]")
 
 
 def _is_name(name: str) -> bool:

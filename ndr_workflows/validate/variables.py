@@ -32,7 +32,7 @@ from ..asl.problems import TOP_LEVEL, Problem
 from ..asl.walk import JSONATA, Scope, nested_graphs, scopes, state_language
 from .expressions import state_expressions
 from .jsonpath_states import path_reads
-from .structure import reachable
+from .structure import STATE_TYPES, reachable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,7 +44,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["check_variables", "assigned_names"]
 
 _ALL = -1  # every bit set: "anything" (the start of a must-analysis)
-_TYPES = frozenset({"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
 
 
 def _keys(assign: Any) -> set[str]:
@@ -95,7 +94,7 @@ def _edges(state: Any, bits: _Bits) -> list[tuple[Any, int]]:
         return []
     own = bits.of(_keys(state.get("Assign")))
     edges: list[tuple[Any, int]] = []
-    if state.get("Type") == "Choice" or ("Choices" in state and not (isinstance(state.get("Type"), str) and state["Type"] in _TYPES)):  # a Choice with its Type wrong still routes
+    if state.get("Type") == "Choice" or ("Choices" in state and not (isinstance(state.get("Type"), str) and state["Type"] in STATE_TYPES)):  # a Choice with its Type wrong still routes
         choices = state.get("Choices")
         for rule in choices if isinstance(choices, list) else ():
             if isinstance(rule, dict) and "Next" in rule:

@@ -146,6 +146,13 @@ def test_policies_and_template_are_written_all_or_nothing(tmp_path: Path, capsys
     assert f"cannot write {taken}: Is a directory" in err and "nothing was written" in err
     assert not policies.exists() or list(policies.iterdir()) == []
     assert list(taken.iterdir()) == []
+    # a path below a file: the message names the file in the way
+    blocker = tmp_path / "afile"
+    blocker.write_text("x\n")
+    assert main([*args[:-1], str(blocker / "sub" / "template.json"), "--flow", "sfn_ndr_training_orchestrator"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write {blocker / 'sub' / 'template.json'}: {blocker} is not a directory; nothing was written" in err
+    assert not policies.exists() or list(policies.iterdir()) == []
 
 
 def test_generated_files_respect_the_umask(tmp_path: Path) -> None:

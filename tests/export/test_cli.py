@@ -296,10 +296,11 @@ def test_out_that_cannot_be_created_is_a_usage_error(tmp_path: Path) -> None:
     # regular file cannot be created by anyone.
     blocker = tmp_path / "somefile"
     blocker.write_text("x\n", encoding="utf-8")
-    out = blocker / "sub"
-    result = run(["--out", str(out)], cwd=tmp_path)
-    assert result.returncode == 2
-    assert str(out) in result.stderr
+    for out in (blocker / "sub", blocker / "sub" / "deeper"):
+        result = run(["--out", str(out)], cwd=tmp_path)
+        assert result.returncode == 2
+        # the message names what is in the way, not only the path asked for
+        assert f"cannot write to {out}: {blocker} is not a directory; nothing was changed" in result.stderr
     assert_no_traceback(result)
     assert listing(tmp_path) == ["somefile"]
 
