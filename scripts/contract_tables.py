@@ -277,9 +277,21 @@ def refresh_page(text: str, definition: Mapping[str, Any]) -> tuple[str, PageCha
     return "\n".join(lines), changes
 
 
-def new_page(name: str, definition: Mapping[str, Any]) -> str:
-    """A page for a flow that has none yet: the tables, and prose to write."""
+def _duration(seconds: object) -> str:
+    if not isinstance(seconds, int) or isinstance(seconds, bool):
+        return "none (runs up to a year)"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size} {unit}{'s' if seconds != size else ''}"
+    return f"{seconds} seconds"
+
+
+def new_page(name: str, definition: Mapping[str, Any], module: str = "") -> str:
+    """A page for a flow that has none yet: the tables, and prose to write.
+
+    ``module`` is the flow module's path from the repository's root."""
     comment = definition.get("Comment") or ""
+    code = [f"Code: [`{module}`](../../{module})."] if module else []
     text = "\n".join(
         [
             f"# {name}",
@@ -287,6 +299,11 @@ def new_page(name: str, definition: Mapping[str, Any]) -> str:
             "*(added by scripts/refresh: say what this flow is for, who starts it and what it promises)*",
             "",
             f"{comment}".strip(),
+            "",
+            *code,
+            f"Export: [`{name}.json`](../step_functions_jsonata/{name}.json)",
+            f"and its [diagram](../step_functions_jsonata/{name}.md).",
+            f"Execution timeout: {_duration(definition.get('TimeoutSeconds'))}. Conventions shared by every flow: [README.md](README.md).",
             "",
             "## Runtime parameters",
             "",

@@ -92,10 +92,12 @@ def flow_test_files(flow: str) -> list[Path]:
 
 
 def refresh_pages(definitions: dict[str, dict], out: dict[Path, str], report: list[str], review: list[str]) -> None:
+    from ndr_workflows.flows import flow_module
+
     for flow, definition in definitions.items():
         page = PAGES / f"{flow}.md"
         if not page.exists():
-            out[page] = contract_tables.new_page(flow, definition)
+            out[page] = contract_tables.new_page(flow, definition, rel(Path(flow_module(flow).__file__)))
             report.append(f"{rel(page)}: created")
             review.append(f"{rel(page)}: write what the flow is for, the parameters' defaults and every state's notes")
             if flow not in (PAGES / "README.md").read_text(encoding="utf-8"):
@@ -147,7 +149,7 @@ def refresh_scenarios_of(definitions: dict[str, dict], out: dict[Path, str], rep
         mocks, expected = rel(directory / "mocks.json"), rel(directory / "expected.json")
         if changes.mocked:
             report.append(f"{mocks}: " + "; ".join(f"{s} answered with a success in {n} test case(s)" for s, n in changes.mocked.items()))
-            review.append(f"{mocks}: every test case answers {names(list(changes.mocked))} with a success; add test cases where it fails (in expected.json: a description and an input)")
+            review.append(f"{mocks}: {names(list(changes.mocked))} now answered with a success where a test case did not mock it; add test cases where it fails (in expected.json: a description and an input)")
         if changes.unmocked:
             report.append(f"{mocks}: mocks of removed states dropped: {names(changes.unmocked)}")
         if changes.outcomes:

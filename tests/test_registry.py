@@ -2,7 +2,8 @@
 ``ndr_workflows.flows.MODULES`` are all it takes for the export, validate,
 deploy, the diagrams and the tests to pick a flow up (docs/adding_a_flow.md).
 
-The sixth flow is added to a copy of the package in a temporary directory,
+The sixth flow, the example module of docs/adding_a_flow.md read from the
+page, is added to a copy of the package in a temporary directory,
 which ``PYTHONPATH`` puts before the installed one; every command then runs
 in a fresh process, as a user would run it.
 """
@@ -15,7 +16,7 @@ import shutil
 import socket
 import subprocess
 import sys
-import textwrap
+import re
 from pathlib import Path
 
 import pytest
@@ -23,37 +24,45 @@ import pytest
 from ndr_workflows.flows import FLOW_NAMES, MODULES, RegistryError
 
 REPO = Path(__file__).resolve().parents[1]
-SIXTH = "sfn_ndr_sixth_flow"
-
-SIXTH_MODULE = textwrap.dedent(
-    '''
-    """``sfn_ndr_sixth_flow``: announce that it ran (added by tests/test_registry.py)."""
-
-    from ..model import StateMachine, Succeed
-    from ..steps import CALLBACK, publish_event, workflow_failed
-
-    NAME = "sfn_ndr_sixth_flow"
+DOC = REPO / "docs" / "adding_a_flow.md"
 
 
-    def build(*, completion: object = CALLBACK) -> StateMachine:
-        announce = publish_event("AnnounceSixthFlow", detail_type="NdrSixthFlowRan", detail={"ran": True})
-        return StateMachine(announce >> Succeed("Done"), name=NAME, comment="The sixth flow.", on_failure=workflow_failed("NdrSixthFlowFailed"))
-    '''
-)
+def the_docs_example() -> tuple[str, str, dict[str, str]]:
+    """(module name, module text, substitutions to add) as docs/adding_a_flow.md
+    gives them: the example is what these tests add, so the page cannot drift."""
+    text = DOC.read_text(encoding="utf-8")
+    section = text.split("## 1. The module", 1)[1].split("\n## ", 1)[0]
+    (module_name,) = set(re.findall(r"the module `(\w+)\.py`", section))
+    (module,) = re.findall(r"^```python\n(.*?)^```", section, flags=re.S | re.M)
+    placeholders = text.split("## 4. ", 1)[1].split("\n## ", 1)[0]
+    environment = placeholders.split("`notebooks/dev_environment.json`", 1)[1].split("\n* ", 1)[0]
+    return module_name, module, dict(re.findall(r'`"(\w+)": "([^"]+)",`', environment))
+
+
+MODULE_NAME, SIXTH_MODULE, NEW_SUBSTITUTIONS = the_docs_example()
+(SIXTH,) = re.findall(r'^NAME = "(\w+)"$', SIXTH_MODULE, flags=re.M)
+# The flows without the example (someone who followed the page has it registered already).
+BEFORE = tuple(name for name in FLOW_NAMES if name != SIXTH)
+
+
+def test_the_docs_example_is_found_whole() -> None:
+    assert SIXTH_MODULE.startswith('"""') and "def build(" in SIXTH_MODULE and "COMMENT = " in SIXTH_MODULE
+    assert NEW_SUBSTITUTIONS and all("${" + key + "}" in SIXTH_MODULE for key in NEW_SUBSTITUTIONS)
 
 
 @pytest.fixture(scope="module")
 def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the package with a sixth flow module and its one line."""
+    """A copy of the package with the example module and its one line, last."""
     root = tmp_path_factory.mktemp("sixth")
     shutil.copytree(REPO / "ndr_workflows", root / "ndr_workflows", ignore=shutil.ignore_patterns("__pycache__"))
     flows = root / "ndr_workflows" / "flows"
-    (flows / "sixth_flow.py").write_text(SIXTH_MODULE, encoding="utf-8")
+    (flows / f"{MODULE_NAME}.py").write_text(SIXTH_MODULE, encoding="utf-8")
     registry = flows / "__init__.py"
     text = registry.read_text(encoding="utf-8")
-    last = f'    "{MODULES[-1]}",\n'
+    text = text.replace(f'    "{MODULE_NAME}",\n', "")
+    last = f'    "{[m for m in MODULES if m != MODULE_NAME][-1]}",\n'
     assert text.count(last) == 1
-    registry.write_text(text.replace(last, last + '    "sixth_flow",\n'), encoding="utf-8")
+    registry.write_text(text.replace(last, last + f'    "{MODULE_NAME}",\n'), encoding="utf-8")
     return root
 
 
@@ -68,17 +77,18 @@ def test_the_copy_is_the_package_the_commands_run(copy: Path) -> None:
     assert done.returncode == 0, done.stderr
     where, names = done.stdout.splitlines()
     assert where == str(copy / "ndr_workflows" / "flows" / "__init__.py")
-    assert names.split() == [*FLOW_NAMES, SIXTH]  # the declared order, the new one last
+    assert names.split() == [*BEFORE, SIXTH]  # the declared order, the new one last
 
 
 def test_export_writes_the_sixth_flow_and_its_diagram(copy: Path, tmp_path: Path) -> None:
     done = run(copy, "-m", "ndr_workflows.export", "--out", str(tmp_path), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{n}{ext}" for n in (*FLOW_NAMES, SIXTH) for ext in (".json", ".md"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{n}{ext}" for n in (*BEFORE, SIXTH) for ext in (".json", ".md"))
     definition = json.loads((tmp_path / f"{SIXTH}.json").read_text())
-    assert definition["StartAt"] == "AnnounceSixthFlow"
+    assert definition["StartAt"] == "NormalizeIncomingMessage" and definition["Comment"]
+    starts = [name for name, state in definition["States"].items() if state.get("Resource", "").endswith(":startPipelineExecution")]
     diagram = (tmp_path / f"{SIXTH}.md").read_text()
-    assert diagram.startswith(f"# {SIXTH}\n") and "n_AnnounceSixthFlow" in diagram and "```mermaid" in diagram
+    assert starts and diagram.startswith(f"# {SIXTH}\n") and f"n_{starts[0]}" in diagram and "```mermaid" in diagram
     # one flow by name, too
     done = run(copy, "-m", "ndr_workflows.export", "--out", str(tmp_path / "one"), "--flow", SIXTH, cwd=tmp_path)
     assert done.returncode == 0 and sorted(p.name for p in (tmp_path / "one").iterdir()) == [f"{SIXTH}.json", f"{SIXTH}.md"]
@@ -87,7 +97,7 @@ def test_export_writes_the_sixth_flow_and_its_diagram(copy: Path, tmp_path: Path
 def test_validate_checks_the_sixth_flow_by_default_and_by_name(copy: Path) -> None:
     done = run(copy, "-m", "ndr_workflows.validate")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert f"{len(FLOW_NAMES) + 1} definition(s) checked" in done.stderr
+    assert f"{len(BEFORE) + 1} definition(s) checked" in done.stderr
     done = run(copy, "-m", "ndr_workflows.validate", SIXTH, "--format", "json")
     assert (done.returncode, json.loads(done.stdout)) == (0, [])
     assert "1 definition(s) checked" in done.stderr
@@ -106,13 +116,17 @@ def test_deploy_dry_run_plans_the_sixth_flow(copy: Path) -> None:
         import urllib.request
 
         urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/moto-api/reset", method="POST"), timeout=10).read()
-        env = str(REPO / "notebooks" / "dev_environment.json")
+        # the example environment file with the new placeholders' values, as the page says to add them
+        data = json.loads((REPO / "notebooks" / "dev_environment.json").read_text(encoding="utf-8"))
+        data["substitutions"].update(NEW_SUBSTITUTIONS)
+        env = str(copy / "dev_environment.json")
+        Path(env).write_text(json.dumps(data), encoding="utf-8")
         done = run(copy, "-m", "ndr_workflows.deploy", "--env", env, "--dry-run", "--endpoint-url", f"http://127.0.0.1:{port}", "--format", "json")
     finally:
         server.stop()
     assert done.returncode == 0, done.stderr
     planned = json.loads(done.stdout)
-    assert [(row["flow"], row["action"]) for row in planned] == [(name, "would create") for name in (*FLOW_NAMES, SIXTH)]
+    assert [(row["flow"], row["action"]) for row in planned] == [(name, "would create") for name in (*BEFORE, SIXTH)]
     assert planned[-1]["machine"] == f"dev-{SIXTH}"
 
 
@@ -127,14 +141,14 @@ def test_the_tests_parametrized_over_the_flows_pick_it_up(copy: Path) -> None:
 def test_a_listed_module_that_is_no_flow_is_one_clear_error(copy: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(copy / "ndr_workflows", broken / "ndr_workflows", ignore=shutil.ignore_patterns("__pycache__"))
-    (broken / "ndr_workflows" / "flows" / "sixth_flow.py").write_text("NAME = 'sfn_ndr_15m_features_inference'\n\ndef build(**options):\n    raise NotImplementedError\n")
+    (broken / "ndr_workflows" / "flows" / f"{MODULE_NAME}.py").write_text("NAME = 'sfn_ndr_15m_features_inference'\n\ndef build(**options):\n    raise NotImplementedError\n")
     done = run(broken, "-m", "ndr_workflows.export", "--check")
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert "flow NAME 'sfn_ndr_15m_features_inference' is declared by two modules: features_inference_15m and sixth_flow" in done.stderr
-    (broken / "ndr_workflows" / "flows" / "sixth_flow.py").write_text("def build():\n    pass\n")
+    assert f"flow NAME 'sfn_ndr_15m_features_inference' is declared by two modules: features_inference_15m and {MODULE_NAME}" in done.stderr
+    (broken / "ndr_workflows" / "flows" / f"{MODULE_NAME}.py").write_text("def build():\n    pass\n")
     done = run(broken, "-m", "ndr_workflows.validate")
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert "sixth_flow.py: a flow module declares NAME = 'sfn_...'" in done.stderr
+    assert f"{MODULE_NAME}.py: a flow module declares NAME = 'sfn_...'" in done.stderr
     assert issubclass(RegistryError, ImportError)
 
 

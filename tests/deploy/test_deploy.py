@@ -51,7 +51,7 @@ def test_first_run_creates_all_five_then_a_rerun_writes_nothing(aws: tuple[Any, 
     client, recorder = aws
     first = run(client)
     assert {n: r.action for n, r in first.items()} == {n: "created" for n in FLOW_NAMES}
-    assert recorder.writes() == ["CreateStateMachine"] * 5
+    assert recorder.writes() == ["CreateStateMachine"] * len(FLOW_NAMES)
     created = recorder.params("CreateStateMachine")[0]
     assert created["type"] == "STANDARD" and created["tags"] == [{"key": "team", "value": "ndr"}]
     assert first["sfn_ndr_15m_features_inference"].arn == "arn:aws:states:us-east-1:123456789012:stateMachine:dev-sfn_ndr_15m_features_inference"

@@ -101,15 +101,15 @@ def test_a_refused_tag_resource_after_the_update_is_reported_as_such_and_a_rerun
         f"{TRAINING}: failed at TagResource: AWS refused TagResource (AccessDeniedException, HTTP 400): not authorized to perform: states:TagResource; "
         "already changed in this run: definition; not changed: tags"
     ) in lines
-    assert lines[-1] == "5 failed"  # every flow's tags were refused; each says its definition went out
+    assert lines[-1] == f"{len(FLOW_NAMES)} failed"  # every flow's tags were refused; each says its definition went out
     definition, tags = deployed(endpoint, TRAINING)
     assert definition["States"]["StartTrainingPipeline"]["Arguments"]["PipelineName"] == "ndr-training-v2"  # new definition...
     assert tags == {"team": "ndr"}  # ... old tags: and the line said so
     refuse.failing.clear()
     code, lines, _ = run(capsys, "--env", env, "--endpoint-url", endpoint)
-    assert code == 0 and lines[-1] == "5 updated"
+    assert code == 0 and lines[-1] == f"{len(FLOW_NAMES)} updated"
     assert f"{TRAINING}: updated {ARN}{TRAINING} (tags)" in lines
-    assert run(capsys, "--env", env, "--endpoint-url", endpoint)[1][-1] == "5 unchanged"
+    assert run(capsys, "--env", env, "--endpoint-url", endpoint)[1][-1] == f"{len(FLOW_NAMES)} unchanged"
 
 
 def test_a_refused_untag_is_named_and_nothing_after_it_is_claimed(endpoint: str, tmp_path: Path, refuse: Refuse, capsys: pytest.CaptureFixture[str]) -> None:
@@ -144,7 +144,7 @@ def test_a_refused_describe_fails_that_flow_only(endpoint: str, tmp_path: Path, 
     assert run(capsys, "--env", env, "--endpoint-url", endpoint)[0] == 0
     refuse.failing["ListTagsForResource"] = ("AccessDeniedException", "no")
     code, lines, err = run(capsys, "--env", env, "--endpoint-url", endpoint)
-    assert code == 1 and lines[-1] == "5 failed" and err == ""
+    assert code == 1 and lines[-1] == f"{len(FLOW_NAMES)} failed" and err == ""
     assert f"{TRAINING}: failed at ListTagsForResource: AWS refused ListTagsForResource (AccessDeniedException, HTTP 400): no" in lines
 
 
@@ -156,26 +156,25 @@ def test_an_endpoint_that_stops_answering_mid_run_says_what_was_done_and_what_no
         code, lines, err = run(capsys, "--env", env, "--endpoint-url", proxy.url)
     finally:
         proxy.close()
-    first, second, third, fourth, fifth = FLOW_NAMES
+    first, second, third, *rest = FLOW_NAMES
     reason = f"the Step Functions endpoint {proxy.url}/ closed the connection before answering CreateStateMachine"
     assert code == 1
     assert lines == [
         f"{first}: created {ARN}{first}",
         f"{second}: created {ARN}{second}",
         f"{third}: failed at CreateStateMachine: {reason}; whether CreateStateMachine was applied is unknown (the connection dropped after the request): re-run to converge",
-        f"{fourth}: not attempted (the run stopped at {third}: {reason})",
-        f"{fifth}: not attempted (the run stopped at {third}: {reason})",
-        "2 created, 1 failed, 2 not attempted",
+        *(f"{name}: not attempted (the run stopped at {third}: {reason})" for name in rest),
+        f"2 created, 1 failed, {len(rest)} not attempted",
     ]
     assert err.splitlines() == [
         f"error: the run stopped at {third} (CreateStateMachine): {reason}",
         f"  changed in this run before it stopped: created {first}, created {second}",
-        f"  not attempted: {fourth}, {fifth}; re-run the same command to converge",
+        f"  not attempted: {', '.join(rest)}; re-run the same command to converge",
     ]
     assert proxy.dropped[0] == "CreateStateMachine (forwarded)" and set(proxy.dropped[1:]) == {"CreateStateMachine"}  # botocore retried
     # The endpoint is back: the same command converges (the third create had reached moto after all).
     code, lines, _ = run(capsys, "--env", env, "--endpoint-url", endpoint)
-    assert code == 0 and lines[-1] == "2 created, 3 unchanged"
+    assert code == 0 and lines[-1] == f"{len(rest)} created, 3 unchanged"
 
 
 def test_summaries_and_the_stop_report() -> None:

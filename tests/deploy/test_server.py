@@ -84,13 +84,13 @@ def test_create_rerun_update_dry_run_and_missing_substitution(endpoint: str, tmp
     lines = first.stdout.splitlines()
     for name in FLOW_NAMES:
         assert f"{name}: created arn:aws:states:us-east-1:123456789012:stateMachine:dev-{name}" in lines
-    assert lines[-1] == "5 created"
+    assert lines[-1] == f"{len(FLOW_NAMES)} created"
     assert "validated with the local checks only" in first.stdout  # moto answers ValidateStateMachineDefinition with HTTP 500
 
     # 2. Re-run: unchanged, and no write call at all.
     assert main("--env", str(env), "--endpoint-url", endpoint) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[-1] == "5 unchanged"
+    assert out.splitlines()[-1] == f"{len(FLOW_NAMES)} unchanged"
     assert recorder.writes() == []
     assert out.splitlines()[0] == f"note: {endpoint} could not process ValidateStateMachineDefinition (HTTP 500); validated with the local checks only"
 
@@ -100,7 +100,7 @@ def test_create_rerun_update_dry_run_and_missing_substitution(endpoint: str, tmp
     assert main("--env", str(env), "--endpoint-url", endpoint) == 0
     out = capsys.readouterr().out
     assert "sfn_ndr_training_orchestrator: updated arn:aws:states:us-east-1:123456789012:stateMachine:dev-sfn_ndr_training_orchestrator (definition)" in out
-    assert out.splitlines()[-1] == "1 updated, 4 unchanged"
+    assert out.splitlines()[-1] == f"1 updated, {len(FLOW_NAMES) - 1} unchanged"
     assert recorder.writes() == ["UpdateStateMachine"]
 
     # 4. Dry run of a tag change: a diff per flow, nothing written.
@@ -109,9 +109,9 @@ def test_create_rerun_update_dry_run_and_missing_substitution(endpoint: str, tmp
     assert main("--env", str(env), "--endpoint-url", endpoint, "--dry-run") == 0
     out = capsys.readouterr().out
     assert recorder.writes() == []
-    assert out.count("  tag env: (none) -> 'dev'") == 5
+    assert out.count("  tag env: (none) -> 'dev'") == len(FLOW_NAMES)
     assert '  -        "TableName": "ndr-locks",' in out and '  +        "TableName": "ndr-locks-v3",' in out
-    assert out.splitlines()[-1] == "5 would update (dry run: nothing written)"
+    assert out.splitlines()[-1] == f"{len(FLOW_NAMES)} would update (dry run: nothing written)"
 
     # 5. Missing substitutions: exit 2, all listed, nothing created (a new prefix shows it).
     recorder.clear()
@@ -166,7 +166,7 @@ def test_a_flow_failing_validation_exits_1_and_lists_findings(endpoint: str, tmp
     out = capsys.readouterr().out
     assert "sfn_ndr_15m_features_inference: failed: validation failed" in out
     assert "  error: AcquireMiniBatchLock: " in out and "Nowhere" in out
-    assert out.splitlines()[-1] == "4 created, 1 failed"
+    assert out.splitlines()[-1] == f"{len(FLOW_NAMES) - 1} created, 1 failed"
 
 
 def test_unreachable_endpoint_is_one_line_exit_1(tmp_path: Path) -> None:
@@ -190,7 +190,7 @@ def test_no_credentials_is_one_line_exit_1(tmp_path: Path) -> None:
 def test_a_local_fake_needs_no_credentials(endpoint: str, tmp_path: Path) -> None:
     result = command("--env", str(write_env(tmp_path)), "--endpoint-url", endpoint, env_overrides=NO_CREDENTIALS)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().endswith("5 created")
+    assert result.stdout.strip().endswith(f"{len(FLOW_NAMES)} created")
 
 
 @pytest.mark.parametrize(

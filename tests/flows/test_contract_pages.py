@@ -130,8 +130,11 @@ def test_a_refresh_rewrites_what_the_code_decides_and_keeps_what_people_wrote() 
 
 
 def test_a_page_for_a_new_flow_has_both_tables_and_asks_for_the_prose() -> None:
-    text = tables.new_page("sfn_new", built(F15))
+    text = tables.new_page("sfn_new", built(F15), "ndr_workflows/flows/new.py")
     assert "say what this flow is for" in text
+    assert "Code: [`ndr_workflows/flows/new.py`](../../ndr_workflows/flows/new.py)." in text
+    assert "Export: [`sfn_new.json`](../step_functions_jsonata/sfn_new.json)" in text
+    assert f"Execution timeout: {built(F15)['TimeoutSeconds'] // 3600} hours." in text
     assert tables.refresh_page(text, built(F15))[0] == text
     assert [cells[0] for cells in tables.find_table(text.split("\n"), tables.STATE_HEADER).rows] == [p for p, _ in all_states(built(F15))]
 

@@ -51,7 +51,11 @@ def test_the_registry_the_exports_and_the_flow_pages_list_the_same_flows() -> No
     lines = (PAGES / "README.md").read_text(encoding="utf-8").split("\n")
     index = tables.find_table(lines, ("NAME", "module", "what it does"))
     assert index is not None, "docs/flows/README.md: no | NAME | module | what it does | table"
-    listed = [re.match(r"\[`(\w+)`\]\((\w+)\.md\)", cells[0]).groups() for cells in index.rows]
+    listed = []
+    for cells in index.rows:
+        found = re.match(r"\[`(\w+)`\]\((\w+)\.md\)", cells[0])
+        assert found, f"docs/flows/README.md: index row {cells[0]!r} is not [`<NAME>`](<NAME>.md)"
+        listed.append(found.groups())
     assert [name for name, _ in listed] == list(FLOW_NAMES), "the index of docs/flows/README.md lists the flows in the registry's order"
     assert all(name == target for name, target in listed)
 
@@ -65,7 +69,9 @@ def test_the_flows_use_every_placeholder_the_conventions_list() -> None:
     used: set[str] = set()
     for name in FLOW_NAMES:
         used |= placeholders_in(committed(name))
-    assert used == placeholders_listed()
+    listed = placeholders_listed()
+    assert not used - listed, f"docs/flows/README.md: add a row | `<placeholder>` | what it names | to the placeholder table for {sorted(used - listed)}"
+    assert not listed - used, f"docs/flows/README.md: the placeholder table lists {sorted(listed - used)}, which no flow uses"
 
 
 @pytest.mark.parametrize("which", FORMS)
@@ -120,7 +126,9 @@ def test_only_put_events_retries_task_failures_and_never_timeouts(name: str) -> 
 @pytest.mark.parametrize("name", FLOW_NAMES)
 def test_failures_keep_their_reason(name: str, which: str) -> None:
     doc = form(name, which)
+    assert "WorkflowFailed" in doc["States"], f"{name}: no WorkflowFailed state; build the StateMachine with on_failure=workflow_failed(\"Ndr<Flow>Failed\")"
     failed = doc["States"]["WorkflowFailed"]
+    assert "WorkflowFailed" in page(name).rows, f"docs/flows/{name}.md: no row for WorkflowFailed (scripts/refresh writes the table)"
     (call, _) = page(name).rows["WorkflowFailed"]
     assert failed["Error"] == tables.parse_call(call)["error"]
     cause = failed["Cause"]
@@ -159,7 +167,7 @@ def test_no_catch_names_the_optimized_dynamodb_error_spelling(name: str, which: 
 @pytest.mark.parametrize("name", FLOW_NAMES)
 def test_every_pipeline_start_has_a_deterministic_client_request_token(name: str, which: str) -> None:
     starts = [(p, s) for p, s in all_states(form(name, which)) if s.get("Resource") == START_PIPELINE]
-    assert starts
+    assert starts, f"{name}: no startPipelineExecution; every flow orchestrates at least one SageMaker pipeline (run_pipeline in ndr_workflows.steps)"
     for path, state in starts:
         token = state["Arguments"].get("ClientRequestToken")
         assert is_expr(token), f"{path}: no ClientRequestToken"
@@ -188,4 +196,8 @@ def test_callback_waits_have_bounded_timeouts_and_no_heartbeat(name: str) -> Non
         if "/" not in path:
             budget += timeout
     # The waits of one run fit in the execution's own timeout.
-    assert budget < doc["TimeoutSeconds"], name
+    assert "TimeoutSeconds" in doc, (
+        f"{name}: the state machine has no TimeoutSeconds; every flow bounds its execution: give build() a keyword "
+        "timeout_seconds: int = ... (e.g. 6 * HOUR from flows/common.py) and pass StateMachine(..., timeout_seconds=timeout_seconds)"
+    )
+    assert budget < doc["TimeoutSeconds"], f"{name}: its callback waits add up to {budget} s, more than its TimeoutSeconds ({doc['TimeoutSeconds']} s)"

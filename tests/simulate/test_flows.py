@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from scenarios.mock_config import recorded_states
 
-from ndr_workflows.flows import build_flow
+from ndr_workflows.flows import FLOW_NAMES, build_flow
 from ndr_workflows.simulate import SageMaker, Services, run
 from ndr_workflows.simulate import expressions as simulate_expressions
 from ndr_workflows.simulate.reference import UNDEFINED, ReferenceExpression, needs_reference
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "step_functions_jsonata"
+SCENARIOS = Path(__file__).resolve().parents[2] / "tests" / "scenarios"
 F15 = "sfn_ndr_15m_features_inference"
 MONTHLY = "sfn_ndr_monthly_fg_b_baselines"
 TRAINING = "sfn_ndr_training_orchestrator"
@@ -184,6 +185,11 @@ def scenarios():
     for flow, flow_inputs in inputs.items():
         for flow_input in flow_inputs:
             yield flow, flow_input, services(flow)
+    # A flow added since (docs/adding_a_flow.md) runs with the inputs of its scenarios.
+    for flow in FLOW_NAMES:
+        if flow not in inputs:
+            for path in sorted((SCENARIOS / flow / "inputs").glob("*.json")):
+                yield flow, json.loads(path.read_text(encoding="utf-8")), services(flow)
     for flow in HAPPY:
         task_states = [c.state for c in run(definition(flow), INPUTS[flow], services=services(flow)).calls]
         for state in dict.fromkeys(task_states):

@@ -1,6 +1,6 @@
 """Shared by the deploy tests (test_deploy*.py, test_iam.py,
 test_cloudformation.py): an environment like the issue's example with a
-value for every placeholder of the five flows, fake AWS credentials, and a
+value for every placeholder of the flows, fake AWS credentials, and a
 recorder of the Step Functions calls a client makes.
 """
 
