@@ -277,7 +277,8 @@ def refresh_page(text: str, definition: Mapping[str, Any]) -> tuple[str, PageCha
     return "\n".join(lines), changes
 
 
-def _duration(seconds: object) -> str:
+def duration(seconds: object) -> str:
+    """An execution's TimeoutSeconds as a flow page says it (``6 hours``)."""
     if not isinstance(seconds, int) or isinstance(seconds, bool):
         return "none (runs up to a year)"
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
@@ -303,7 +304,7 @@ def new_page(name: str, definition: Mapping[str, Any], module: str = "") -> str:
             *code,
             f"Export: [`{name}.json`](../step_functions_jsonata/{name}.json)",
             f"and its [diagram](../step_functions_jsonata/{name}.md).",
-            f"Execution timeout: {_duration(definition.get('TimeoutSeconds'))}. Conventions shared by every flow: [README.md](README.md).",
+            f"Execution timeout: {duration(definition.get('TimeoutSeconds'))}. Conventions shared by every flow: [README.md](README.md).",
             "",
             "## Runtime parameters",
             "",

@@ -139,6 +139,13 @@ def test_a_page_for_a_new_flow_has_both_tables_and_asks_for_the_prose() -> None:
     assert [cells[0] for cells in tables.find_table(text.split("\n"), tables.STATE_HEADER).rows] == [p for p, _ in all_states(built(F15))]
 
 
+@pytest.mark.parametrize("name", FLOW_NAMES)
+def test_every_page_states_the_execution_timeout_of_the_code(name: str) -> None:
+    said = f"Execution timeout: {tables.duration(built(name).get('TimeoutSeconds'))}"
+    text = (ROOT / "docs" / "flows" / f"{name}.md").read_text(encoding="utf-8")
+    assert said in text, f"docs/flows/{name}.md: the page should say '{said}' (build()'s timeout_seconds)"
+
+
 def test_every_page_is_read_with_a_row_per_state() -> None:
     for name in FLOW_NAMES:
         assert list(page(name).rows) == [p for p, _ in all_states(built(name))]
